@@ -1,0 +1,1 @@
+"""Code shared by every crossdock service: events, bus, database, settings, logging, HTTP."""

@@ -1,0 +1,1 @@
+"""Test support: locating real Kafka and PostgreSQL servers, and the pytest fixtures built on it."""

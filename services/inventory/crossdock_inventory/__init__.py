@@ -1,0 +1,1 @@
+"""Inventory: locations and their 3PL links, stock levels, reservations and per-channel availability."""

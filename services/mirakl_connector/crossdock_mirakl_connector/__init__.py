@@ -1,0 +1,1 @@
+"""Mirakl seller-account connector: orders, acceptance, inventory, fulfillments, products and locations."""

@@ -1,0 +1,1 @@
+"""Order routing: canonical orders, routing rules, stalled orders, 3PL dispatch and fulfillments."""

@@ -1,0 +1,1 @@
+"""TikTok Shop connector: OAuth, orders, products, inventory per warehouse, fulfillments and webhooks."""
