@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"postgres: {'stopped' if stopped_postgres else 'was not running'}")
         else:
             print(f"kafka: {_describe(kafka.running_pid())} ({kafka.bootstrap_servers})")
-            print(f"postgres: {_describe(postgres.running_pid())} (127.0.0.1:{postgres.port}, data {postgres.data_dir})")
+            print(
+                f"postgres: {_describe(postgres.running_pid())} (127.0.0.1:{postgres.port}, data {postgres.data_dir})"
+            )
     except LocalInfraError as error:
         print(f"crossdock-localinfra {args.command}: {error}", file=sys.stderr)
         return 1

@@ -71,6 +71,17 @@ class LocalKafka:
             self.wait_ready(timeout=timeout)
             return
 
+        for port, variable in (
+            (self.port, "CROSSDOCK_LOCAL_KAFKA_PORT"),
+            (self.controller_port, "CROSSDOCK_LOCAL_KAFKA_CONTROLLER_PORT"),
+        ):
+            if process.port_in_use(port):
+                raise LocalInfraError(
+                    f"port {port} is already in use by another process (another checkout's Kafka?); "
+                    f"stop it or set {variable} to a free port"
+                )
+            if not process.wait_until_bindable(port):
+                raise LocalInfraError(f"port {port} cannot be bound; set {variable} to a free port")
         self._fetch_jars()
         self._write_config()
         self._format_storage()

@@ -62,6 +62,13 @@ class LocalPostgres:
         """Create the cluster on first use, start it unless it runs, and create the database."""
         self._bindir()
         if self.running_pid() is None:
+            if process.port_in_use(self.port):
+                raise LocalInfraError(
+                    f"port {self.port} is already in use by another process (another checkout's PostgreSQL?); "
+                    "stop it or set CROSSDOCK_LOCAL_PG_PORT to a free port"
+                )
+            if not process.wait_until_bindable(self.port):
+                raise LocalInfraError(f"port {self.port} cannot be bound; set CROSSDOCK_LOCAL_PG_PORT to a free port")
             self._init_cluster()
             self._write_config()
             self._run_as_server_user(
@@ -92,7 +99,9 @@ class LocalPostgres:
             if result.returncode == 0:
                 return
             time.sleep(0.3)
-        raise LocalInfraError(f"PostgreSQL on 127.0.0.1:{self.port} is not ready after {timeout:.0f} s; read {self.log_file}")
+        raise LocalInfraError(
+            f"PostgreSQL on 127.0.0.1:{self.port} is not ready after {timeout:.0f} s; read {self.log_file}"
+        )
 
     def _init_cluster(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
@@ -140,7 +149,9 @@ class LocalPostgres:
             "log_timezone": "'UTC'",
         }
         text = "".join(f"{key} = {value}\n" for key, value in settings.items())
-        self._run_as_server_user(["sh", "-c", f"cat > '{self.data_dir}/crossdock.conf'"], what="writing crossdock.conf", stdin=text)
+        self._run_as_server_user(
+            ["sh", "-c", f"cat > '{self.data_dir}/crossdock.conf'"], what="writing crossdock.conf", stdin=text
+        )
         current = self._run_as_server_user(["cat", str(conf)], what="reading postgresql.conf")
         if "include_if_exists = 'crossdock.conf'" not in current:
             self._run_as_server_user(
@@ -152,7 +163,14 @@ class LocalPostgres:
         env = {**os.environ, "PGPASSWORD": PASSWORD}
         common = ["-h", "127.0.0.1", "-p", str(self.port), "-U", USER]
         exists = subprocess.run(
-            [self._binary("psql"), *common, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
+            [
+                self._binary("psql"),
+                *common,
+                "-d",
+                "postgres",
+                "-tAc",
+                f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'",
+            ],
             capture_output=True,
             text=True,
             env=env,
@@ -161,9 +179,7 @@ class LocalPostgres:
             raise LocalInfraError(f"psql could not query PostgreSQL on port {self.port}: {exists.stderr.strip()}")
         if exists.stdout.strip() == "1":
             return
-        created = subprocess.run(
-            [self._binary("createdb"), *common, DATABASE], capture_output=True, text=True, env=env
-        )
+        created = subprocess.run([self._binary("createdb"), *common, DATABASE], capture_output=True, text=True, env=env)
         if created.returncode != 0:
             raise LocalInfraError(f"createdb {DATABASE} failed: {created.stderr.strip()}")
 
@@ -180,7 +196,9 @@ class LocalPostgres:
             argv = [runuser, "-u", SERVER_USER, "--", *argv]
         result = subprocess.run(argv, capture_output=True, text=True, input=stdin, cwd="/")
         if result.returncode != 0:
-            raise LocalInfraError(f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}\nlog: {self.log_file}")
+            raise LocalInfraError(
+                f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}\nlog: {self.log_file}"
+            )
         return result.stdout
 
     def _binary(self, name: str) -> str:

@@ -54,3 +54,49 @@ def _is_zombie(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Tell whether something accepts TCP connections on `host:port`."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+def port_bindable(port: int, host: str = "127.0.0.1") -> bool:
+    """Tell whether a server could bind `host:port` now (with SO_REUSEADDR, as Kafka and PostgreSQL do)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_until_bindable(port: int, *, timeout: float = 75.0, host: str = "127.0.0.1") -> bool:
+    """Wait for a port that nothing listens on but that cannot be bound yet.
+
+    A client connection that used the port as its ephemeral source port keeps
+    it in TIME_WAIT for up to 60 s on Linux (55432 lies inside the default
+    ephemeral range 32768-60999), and during that time a server cannot bind it.
+    """
+    import sys
+
+    deadline = time.monotonic() + timeout
+    warned = False
+    while not port_bindable(port, host):
+        if time.monotonic() > deadline:
+            return False
+        if not warned:
+            print(
+                f"port {port} is held by a closing connection (TIME_WAIT); waiting up to {timeout:.0f} s",
+                file=sys.stderr,
+            )
+            warned = True
+        time.sleep(1.0)
+    return True

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from crossdock_localinfra import LocalKafka, LocalPostgres
 from crossdock_localinfra.process import is_running
 

@@ -1,7 +1,6 @@
 """The order in which tests look for Kafka and PostgreSQL: environment, testcontainers, local."""
 
 import pytest
-
 from crossdock_common.testing.infra import InfraUnavailable, Resolver, resolve_kafka
 
 

@@ -44,5 +44,7 @@ def test_compose_application_services_wait_for_healthy_infrastructure(compose):
 
 def test_compose_env_file_exists(compose, repo_root):
     for name, service in compose["services"].items():
-        for env_file in [service["env_file"]] if isinstance(service.get("env_file"), str) else service.get("env_file", []):
+        for env_file in (
+            [service["env_file"]] if isinstance(service.get("env_file"), str) else service.get("env_file", [])
+        ):
             assert (repo_root / env_file).is_file(), f"{name}: env file {env_file} missing"

@@ -28,6 +28,17 @@ def verify_body_signature(body: bytes, secret: str, header_value: str | None) ->
     """
     if not header_value or not header_value.startswith(SCHEME):
         return False
-    received = header_value[len(SCHEME):].strip().lower()
+    received = header_value[len(SCHEME) :].strip().lower()
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(received.encode(), expected.encode())
+
+
+def hmac_sha256_hex(key: str | bytes, message: bytes) -> str:
+    """Return the lowercase hex HMAC-SHA256 of `message` under `key`."""
+    key_bytes = key.encode() if isinstance(key, str) else key
+    return hmac.new(key_bytes, message, hashlib.sha256).hexdigest()
+
+
+def hex_digests_equal(received: str, expected: str) -> bool:
+    """Compare two hex digests in constant time, ignoring letter case."""
+    return hmac.compare_digest(received.strip().lower().encode(), expected.strip().lower().encode())

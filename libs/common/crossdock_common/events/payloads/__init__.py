@@ -1,0 +1,1 @@
+"""Canonical payload models, one module per entity."""
