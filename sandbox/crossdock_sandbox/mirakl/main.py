@@ -1,8 +1,10 @@
 """Entry point of the mirakl sandbox server."""
 
-from crossdock_common.service import create_app, run_service
+from crossdock_common.service import run_service
 
-app = create_app(service="sandbox-mirakl")
+from crossdock_sandbox.mirakl.app import create_sandbox_app
+
+app = create_sandbox_app()
 
 
 def run() -> None:

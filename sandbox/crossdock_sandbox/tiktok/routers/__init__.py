@@ -1,0 +1,1 @@
+"""Routers of the sandbox: one per TikTok API area, plus OAuth and the admin API."""
