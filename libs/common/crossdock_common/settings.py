@@ -41,6 +41,11 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("CROSSDOCK_TOPIC_PARTITIONS"),
         description="partitions of each topic created at startup (existing topics keep theirs)",
     )
+    topic_prefix: str = Field(
+        default="",
+        validation_alias=AliasChoices("CROSSDOCK_TOPIC_PREFIX"),
+        description="prefix of every topic name, e.g. `staging.`, so environments can share a Kafka cluster",
+    )
     log_level: str = Field(
         default="INFO", validation_alias=AliasChoices("CROSSDOCK_LOG_LEVEL"), description="root log level"
     )

@@ -71,6 +71,7 @@ class IdempotentConsumer:
         retry_initial_seconds: float = 0.2,
         retry_max_seconds: float = 10.0,
         max_poll_interval_ms: int = 300_000,
+        dead_letter: str | None = None,
         max_records: int = 500,
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
@@ -86,7 +87,7 @@ class IdempotentConsumer:
         self.handler = handler
         self.registry = registry
         self.dead_letter_producer = dead_letter_producer
-        self.dead_letter_topic = dead_letter_topic(group_id)
+        self.dead_letter_topic = dead_letter or dead_letter_topic(group_id)
         self.wants = wants or (lambda _event_type: True)
         self.max_attempts = max_attempts
         self.retry_initial_seconds = retry_initial_seconds

@@ -35,15 +35,19 @@ def notify_channel(schema: str) -> str:
 class Outbox:
     """Writes events into a service's outbox table inside the caller's transaction."""
 
-    def __init__(self, *, schema: str, registry: EventRegistry) -> None:
+    def __init__(self, *, schema: str, registry: EventRegistry, topic_prefix: str = "") -> None:
         self.schema = validate_schema_name(schema)
         self.registry = registry
+        self.topic_prefix = topic_prefix
+
+    def topic_of(self, event: EventEnvelope) -> str:
+        return self.topic_prefix + self.registry.topic_of(event.type)
 
     async def add(self, connection: asyncpg.Connection, event: EventEnvelope) -> None:
         """Queue `event` for publishing; call inside the transaction that makes the change it reports."""
         if not connection.is_in_transaction():
             raise RuntimeError("Outbox.add must run inside a transaction, together with the state change it reports")
-        topic = self.registry.topic_of(event.type)
+        topic = self.topic_of(event)
         await connection.execute(
             "INSERT INTO outbox (event_id, topic, key, event_type, value) VALUES ($1, $2, $3, $4, $5)",
             event.event_id,

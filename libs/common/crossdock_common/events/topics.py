@@ -16,6 +16,15 @@ COMMANDS = "crossdock.commands.v1"
 ALL = [INTEGRATIONS, PRODUCTS, CHANNEL_PRODUCTS, LOCATIONS, INVENTORY, ORDERS, FULFILLMENTS, COMMANDS]
 
 
-def dead_letter_topic(consumer_group: str) -> str:
+def dead_letter_topic(consumer_group: str, prefix: str = "") -> str:
     """Return the dead-letter topic of one consumer group."""
-    return f"crossdock.dlq.{consumer_group}"
+    return f"{prefix}crossdock.dlq.{consumer_group}"
+
+
+def qualified(topic: str, prefix: str) -> str:
+    """Return `topic` with the deployment's prefix (`CROSSDOCK_TOPIC_PREFIX`), e.g. `staging.crossdock.orders.v1`.
+
+    A prefix lets several environments, or parallel test runs, share one Kafka
+    cluster without reading each other's events.
+    """
+    return f"{prefix}{topic}"

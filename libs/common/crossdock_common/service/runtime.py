@@ -70,7 +70,7 @@ class ServiceRuntime:
         self.definition = definition
         self.settings = settings
         self.registry = registry
-        self.outbox = Outbox(schema=definition.schema, registry=registry)
+        self.outbox = Outbox(schema=definition.schema, registry=registry, topic_prefix=settings.topic_prefix)
         self.pool: asyncpg.Pool | None = None
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
@@ -122,9 +122,11 @@ class ServiceRuntime:
         )
         await apply_migrations(self.pool, schema=definition.schema, directory=definition.migrations)
 
-        dead_letter_topics = [topics.dead_letter_topic(spec.group) for spec in definition.consumers]
+        prefix = settings.topic_prefix
+        stream_topics = [topics.qualified(topic, prefix) for topic in topics.ALL]
+        dead_letter_topics = [topics.dead_letter_topic(spec.group, prefix) for spec in definition.consumers]
         await ensure_topics(
-            settings.kafka_bootstrap_servers, topics.ALL + dead_letter_topics, partitions=settings.topic_partitions
+            settings.kafka_bootstrap_servers, stream_topics + dead_letter_topics, partitions=settings.topic_partitions
         )
 
         self.producer = create_producer(settings.kafka_bootstrap_servers, client_id=f"crossdock-{definition.name}")
@@ -138,8 +140,9 @@ class ServiceRuntime:
         for spec in definition.consumers:
             consumer = IdempotentConsumer(
                 bootstrap_servers=settings.kafka_bootstrap_servers,
-                group_id=spec.group,
-                topics=spec.topics,
+                group_id=f"{prefix}{spec.group}",
+                topics=[topics.qualified(topic, prefix) for topic in spec.topics],
+                dead_letter=topics.dead_letter_topic(spec.group, prefix),
                 pool=self.pool,
                 handler=spec.handler(self),
                 registry=self.registry,

@@ -81,16 +81,18 @@ class OrderPayload(Payload):
 
     @model_validator(mode="after")
     def _reason_fits_status(self) -> "OrderPayload":
+        # Connectors publish orders in routable channel states (Mirakl SHIPPING,
+        # TikTok AWAITING_SHIPMENT) as pending with no reason: order routing
+        # decides what happens next. A reason, when given, must fit the status.
         allowed: dict[str, tuple[str, ...]] = {
             "pending": PendingReason.__args__,
             "stalled": StallReason.__args__,
         }
-        if self.status in allowed:
-            if self.status_reason not in allowed[self.status]:
-                raise ValueError(
-                    f"order {self.external_id!r} with status {self.status!r} needs status_reason "
-                    f"in {list(allowed[self.status])}, got {self.status_reason!r}"
-                )
+        if self.status_reason is not None and self.status in allowed and self.status_reason not in allowed[self.status]:
+            raise ValueError(
+                f"order {self.external_id!r} with status {self.status!r} needs status_reason "
+                f"in {list(allowed[self.status])} or none, got {self.status_reason!r}"
+            )
         return self
 
 
