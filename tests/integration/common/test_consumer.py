@@ -211,3 +211,59 @@ async def _applied(pool, sku):
 
 async def _count_at_least(pool, expected):
     return await count_applied(pool) >= expected
+
+
+async def test_consumer_batch_handler_gets_new_events_in_order(producer, pool, make_topic, kafka_bootstrap):
+    topic = await make_topic(partitions=1)
+    events = [stock_event(sku="BATCH", on_hand=sequence) for sequence in range(50)]
+    received: list[int] = []
+
+    async def handle_batch(connection, batch):
+        received.extend(event.payload.on_hand for event in batch)
+        await connection.executemany(
+            "INSERT INTO applied (event_id, seq, note) VALUES ($1, $2, 'BATCH')",
+            [(event.event_id, event.payload.on_hand) for event in batch],
+        )
+
+    for event in events + events[:10]:
+        await producer.send(topic, value=event.to_json_bytes(), key=event.key.encode())
+    await producer.flush()
+    consumer = IdempotentConsumer(
+        bootstrap_servers=kafka_bootstrap,
+        group_id=f"group-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        pool=pool,
+        batch_handler=handle_batch,
+        registry=registry_on(topic),
+        dead_letter_producer=producer,
+    )
+    await consumer.start()
+    try:
+        assert await wait_for(lambda: _count_at_least(pool, 50))
+        await asyncio.sleep(0.5)
+    finally:
+        await consumer.stop()
+
+    assert received == list(range(50))
+    assert await count_applied(pool, note="BATCH") == 50
+
+
+def test_consumer_needs_exactly_one_handler_kind(pool, producer):
+    async def handle(connection, event):
+        pass
+
+    async def handle_batch(connection, events):
+        pass
+
+    common = {
+        "bootstrap_servers": "127.0.0.1:1",
+        "group_id": "g",
+        "topics": ["t"],
+        "pool": pool,
+        "registry": registry_on("t"),
+        "dead_letter_producer": producer,
+    }
+    with pytest.raises(ValueError):
+        IdempotentConsumer(**common)
+    with pytest.raises(ValueError):
+        IdempotentConsumer(handler=handle, batch_handler=handle_batch, **common)

@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter
 
 from crossdock_common.bus.admin import ensure_topics
-from crossdock_common.bus.consumer import Handler, IdempotentConsumer
+from crossdock_common.bus.consumer import BatchHandler, Handler, IdempotentConsumer
 from crossdock_common.bus.outbox import Outbox, OutboxRelay
 from crossdock_common.bus.producer import create_producer
 from crossdock_common.crypto import SecretBox
@@ -42,7 +42,8 @@ class ConsumerSpec:
 
     group: str
     topics: list[str]
-    handler: Callable[["ServiceRuntime"], Handler]
+    handler: Callable[["ServiceRuntime"], Handler] | None = None
+    batch_handler: Callable[["ServiceRuntime"], BatchHandler] | None = None
     wants: Callable[[str], bool] | None = None
 
 
@@ -144,7 +145,8 @@ class ServiceRuntime:
                 topics=[topics.qualified(topic, prefix) for topic in spec.topics],
                 dead_letter=topics.dead_letter_topic(spec.group, prefix),
                 pool=self.pool,
-                handler=spec.handler(self),
+                handler=spec.handler(self) if spec.handler else None,
+                batch_handler=spec.batch_handler(self) if spec.batch_handler else None,
                 registry=self.registry,
                 dead_letter_producer=self.producer,
                 wants=spec.wants,
