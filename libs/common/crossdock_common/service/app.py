@@ -53,6 +53,7 @@ def create_app(
     )
     app.state.runtime = None
     app.state.jwt_secret = None
+    app.state.definition = definition
     install_problem_handlers(app)
 
     @app.get("/healthz", tags=["operations"])
