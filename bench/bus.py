@@ -70,7 +70,7 @@ async def raw_rate(bootstrap: str, topic: str, values: list[tuple[bytes, bytes]]
 
 
 async def publish_side(bootstrap: str, dsn: str, topic: str, count: int, batch: int, started_at) -> None:
-    """The publishing service: writes events into its outbox and relays them (runs in its own process)."""
+    """Write events into an outbox and relay them, as the publishing service does, in a process of its own."""
     registry = registry_on(topic)
     events = build_events(registry, count)
     pool = await create_pool(dsn, schema="publisher", max_size=4)

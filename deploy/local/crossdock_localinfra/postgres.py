@@ -27,7 +27,7 @@ SERVER_USER = "postgres"
 
 @dataclass(kw_only=True)
 class LocalPostgres:
-    """The local cluster: its port and the folder that holds data, socket and log."""
+    """The local cluster: its port and the folder that contains its data, socket and log."""
 
     port: int = field(default_factory=lambda: int(os.environ.get("CROSSDOCK_LOCAL_PG_PORT", "55432")))
     base_dir: Path = field(default_factory=paths.postgres_base_dir)

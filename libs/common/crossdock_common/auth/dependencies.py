@@ -21,7 +21,7 @@ def _jwt_secret(request: Request) -> str:
 async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    """Return the caller's principal, or answer 401 with a problem naming what is wrong."""
+    """Return the caller's principal, or raise a 401 problem naming what is wrong with the token."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ProblemError(
             status=401,
@@ -38,7 +38,7 @@ async def current_principal(
 
 
 def require_scope(scope: str):
-    """Build a dependency that also checks the caller holds `scope` (admin holds every scope)."""
+    """Build a dependency that also checks that the caller has `scope`. The admin scope includes every scope."""
 
     async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.has_scope(scope):

@@ -50,7 +50,7 @@ BatchHandler = Callable[[asyncpg.Connection, list[EventEnvelope]], Awaitable[Non
 
 
 def is_retriable(error: BaseException) -> bool:
-    """Retry unless the error says it never succeeds (`retriable = False`), such as invalid input."""
+    """Return False for errors marked `retriable = False`, such as invalid input, and True otherwise."""
     return bool(getattr(error, "retriable", True))
 
 

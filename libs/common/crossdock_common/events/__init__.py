@@ -1,6 +1,6 @@
 """Canonical events: the envelope, payload models, topics and the registry of every type.
 
-`REGISTRY` knows every event type crossdock publishes. Services publish with
+`REGISTRY` contains every event type crossdock publishes. Services publish with
 `REGISTRY.build(...)` and read with `REGISTRY.parse(raw_bytes)`, so a producer
 and a consumer built separately agree on the wire.
 """

@@ -1,4 +1,4 @@
-"""Errors of outbound marketplace calls. `retriable` tells callers (and consumers) whether to try again."""
+"""Errors of outbound marketplace calls. The `retriable` class attribute marks errors worth another attempt."""
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -26,13 +26,13 @@ class NetworkError(ClientError):
 
 
 class ServerError(ClientError):
-    """The remote answered 5xx."""
+    """The server returned a 5xx status."""
 
     retriable = True
 
 
 class RateLimitedError(ClientError):
-    """The remote answered 429 (or its own rate-limit code). Waiting is expected, so it uses no attempt."""
+    """The server returned 429 or its own rate-limit code. Waiting is expected, so it uses no attempt."""
 
     retriable = True
     counts_as_attempt = False
@@ -48,7 +48,7 @@ class RateLimitedError(ClientError):
 
 
 class HttpStatusError(ClientError):
-    """The remote answered 4xx other than 429: the request must change before it can succeed."""
+    """The server returned a 4xx status other than 429, so the request must change before it can succeed."""
 
 
 class RetriesExhaustedError(ClientError):

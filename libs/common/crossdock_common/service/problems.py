@@ -14,7 +14,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 class ProblemError(Exception):
-    """An error answered as a problem document. Extra keyword fields become problem extensions."""
+    """An error returned as a problem document. Extra keyword fields become problem extensions."""
 
     def __init__(
         self,
@@ -52,12 +52,12 @@ def problem_response(problem: ProblemError, request: Request) -> JSONResponse:
 
 
 def not_found(kind: str, identifier: str) -> ProblemError:
-    """The problem for a record that does not exist in the caller's account (or belongs to another)."""
+    """Build the 404 problem for a record missing from the caller's account, including one of another account."""
     return ProblemError(status=404, title="Not Found", detail=f"{kind} {identifier!r} not found")
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Answer every error of `app` with a problem document."""
+    """Install handlers that return every error of `app` as a problem document."""
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, error: ProblemError) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""Master products (owned by catalog) and channel products (as a connector sees them)."""
+"""Master products, owned by catalog, and channel products as a connector reads them from its channel."""
 
 from typing import Literal
 
@@ -12,7 +12,7 @@ CatalogSource = Literal["mirakl", "tiktok", "both", "other"]
 
 
 class ChannelOptions(Payload):
-    """How one product is offered on one integration."""
+    """Options of one product on one integration: sync flag, inventory buffer and channel SKU."""
 
     integration_id: str
     sync_to_channel: bool = True
