@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PACKAGES := libs/common deploy/local sandbox services/catalog services/inventory \
+PACKAGES := libs/common libs/cli deploy/local sandbox services/catalog services/inventory \
 	services/order_routing services/mirakl_connector services/tiktok_connector
 STAMP := $(VENV)/.crossdock-installed
 PYTEST_ARGS ?=
