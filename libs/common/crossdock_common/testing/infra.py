@@ -117,7 +117,9 @@ def check_postgres(dsn: str) -> None:
 
 
 def start_kafka_container() -> tuple[str, Any]:
-    from testcontainers.kafka import KafkaContainer
+    # NOTE: this branch needs a Docker engine and has not run on the project's
+    # machines, which have none; the resolution order around it is unit-tested.
+    from testcontainers.community.kafka import KafkaContainer
 
     container = KafkaContainer().with_kraft()
     container.start()
@@ -125,7 +127,7 @@ def start_kafka_container() -> tuple[str, Any]:
 
 
 def start_postgres_container() -> tuple[str, Any]:
-    from testcontainers.postgres import PostgresContainer
+    from testcontainers.community.postgres import PostgresContainer
 
     container = PostgresContainer("postgres:15", driver=None)
     container.start()
