@@ -1,0 +1,1 @@
+"""Pure catalog rules: SKU comparison, catalog source, product and channel-option validation."""

@@ -1,0 +1,1 @@
+"""Catalog use cases, each run inside the caller's database transaction."""
