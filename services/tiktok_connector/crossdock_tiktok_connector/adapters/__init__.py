@@ -1,0 +1,1 @@
+"""The TikTok Shop API client and the Postgres repository."""
