@@ -1,0 +1,1 @@
+"""Outbound HTTP to 3PLs."""

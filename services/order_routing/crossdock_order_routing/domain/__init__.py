@@ -1,0 +1,1 @@
+"""Pure routing rules: release of orders, choice of locations, shipment quantities. No I/O here."""

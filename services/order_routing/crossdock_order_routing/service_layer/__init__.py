@@ -1,0 +1,1 @@
+"""Use cases of order routing, each inside the caller's database transaction."""
