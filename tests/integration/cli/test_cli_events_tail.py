@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from crossdock_cli.main import app
 from crossdock_common.bus import create_producer, ensure_topics
 from crossdock_common.events import REGISTRY, topics
+from crossdock_common.testing.service import delete_topics_with_prefix
 
 pytestmark = pytest.mark.kafka
 
@@ -37,6 +38,7 @@ def test_events_tail_prints_matching_events(kafka_bootstrap, monkeypatch):
         app, ["events", "tail", "--topic", "orders", "--from-beginning", "--type", "order.updated", "--limit", "1"]
     )
 
+    asyncio.run(delete_topics_with_prefix(kafka_bootstrap, prefix))
     assert result.exit_code == 0, result.output
     assert "order.updated v1" in result.output
     assert "order.received" not in result.output

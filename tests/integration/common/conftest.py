@@ -5,6 +5,7 @@ import uuid
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from crossdock_common.bus.producer import create_producer
+from crossdock_common.testing.service import delete_topics_with_prefix
 from crossdock_common.db import apply_migrations, create_pool
 
 SCHEMA = "svc"
@@ -22,8 +23,10 @@ async def pool(database_dsn):
 
 @pytest.fixture
 async def make_topic(kafka_bootstrap):
+    run_prefix = f"test-{uuid.uuid4().hex[:10]}."
+
     async def make(prefix: str = "test", partitions: int = 3) -> str:
-        name = f"{prefix}.{uuid.uuid4().hex[:10]}"
+        name = f"{run_prefix}{prefix}.{uuid.uuid4().hex[:6]}"
         admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
         await admin.start()
         try:
@@ -32,7 +35,8 @@ async def make_topic(kafka_bootstrap):
             await admin.close()
         return name
 
-    return make
+    yield make
+    await delete_topics_with_prefix(kafka_bootstrap, run_prefix)
 
 
 @pytest.fixture

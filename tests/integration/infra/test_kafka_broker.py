@@ -49,6 +49,10 @@ async def test_kafka_thousand_messages_keep_per_key_order(kafka_bootstrap):
                     total += 1
     finally:
         await consumer.stop()
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        await admin.start()
+        await admin.delete_topics([topic])
+        await admin.close()
 
     assert sum(len(values) for values in received.values()) == 1000
     assert len(partitions_seen) > 1

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
 from crossdock_common.auth.tokens import issue_token
@@ -38,11 +39,27 @@ def settings_for_test(
         "jwt_secret": TEST_JWT_SECRET,
         "encryption_key": TEST_ENCRYPTION_KEY,
         "log_format": "text",
-        "topic_partitions": 3,
+        # One partition per topic: a test suite creates hundreds of prefixed
+        # topics, and every partition costs broker heap.
+        "topic_partitions": 1,
         "consumer_max_attempts": 3,
     }
     values.update(overrides)
     return settings_class(**values)
+
+
+async def delete_topics_with_prefix(bootstrap_servers: str, prefix: str) -> None:
+    """Delete every topic whose name starts with `prefix`, so test runs do not pile up partitions on the broker."""
+    if not prefix:
+        raise ValueError("refusing to delete topics without a prefix")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        names = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
 
 
 class ServiceHarness:
@@ -99,6 +116,7 @@ class ServiceHarness:
                 await self._collector_task
         if self._collector is not None:
             await self._collector.stop()
+        await delete_topics_with_prefix(self.settings.kafka_bootstrap_servers, self.prefix)
 
     def auth(self, account_id: str = "acme", scopes: tuple[str, ...] = ("read", "write")) -> dict[str, str]:
         """Authorization header with a token for `account_id`."""
