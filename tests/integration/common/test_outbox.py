@@ -176,3 +176,16 @@ async def test_schema_cannot_see_other_schemas_tables(pool, database_dsn):
     async with pool.acquire() as connection:
         with pytest.raises(asyncpg.UndefinedTableError):
             await connection.fetch("SELECT * FROM secrets")
+
+
+async def test_outbox_add_and_add_many_use_topic_prefix(pool, make_topic):
+    topic = await make_topic()
+    outbox = Outbox(schema="svc", registry=registry_on(topic), topic_prefix="staging.")
+
+    async with pool.acquire() as connection:
+        async with connection.transaction():
+            await outbox.add(connection, stock_event(sku="ONE"))
+            await outbox.add_many(connection, [stock_event(sku="TWO"), stock_event(sku="THREE")])
+        topics = [row["topic"] for row in await connection.fetch("SELECT topic FROM outbox ORDER BY id")]
+
+    assert topics == [f"staging.{topic}"] * 3

@@ -70,7 +70,7 @@ class Outbox:
         await connection.executemany(
             "INSERT INTO outbox (event_id, topic, key, event_type, value) VALUES ($1, $2, $3, $4, $5)",
             [
-                (event.event_id, self.registry.topic_of(event.type), event.key, event.type, event.to_json_bytes())
+                (event.event_id, self.topic_of(event), event.key, event.type, event.to_json_bytes())
                 for event in events
             ],
         )
