@@ -1,9 +1,9 @@
 """Benchmark of the inventory service's stock path and availability coalescing.
 
-Applies N stock changes (random deltas at random SKUs and locations, one
-transaction each, as the stock adjust API does) while the availability
-publisher runs every `--flush-seconds`, then prints changes per second and how
-many availability events were queued for those changes.
+Applies N stock changes, random deltas at random SKUs and locations, one
+transaction each as the stock adjust API does. The availability publisher runs
+beside them every `--flush-seconds`. The script prints changes per second and
+how many availability events were queued for those changes.
 
 It needs only PostgreSQL: the script creates a scratch database, runs the
 service code against it without Kafka (events stay in the outbox table, which is
@@ -39,6 +39,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--skus", type=int, default=10_000, help="distinct SKUs the changes spread over (default 10000)"
     )
+    parser.add_argument(
+        "--batch", type=int, default=1, help="changes per transaction: 1 as the adjust API, more as a CSV import"
+    )
     parser.add_argument("--locations", type=int, default=4, help="locations holding stock (default 4)")
     parser.add_argument("--workers", type=int, default=4, help="concurrent transactions (default 4)")
     parser.add_argument(
@@ -70,20 +73,21 @@ async def prepare(runtime: ServiceRuntime, *, skus: list[str], locations: list[s
         )
 
 
-async def apply_changes(runtime: ServiceRuntime, changes: list[tuple[str, str, int]]) -> None:
-    for sku, location_id, delta in changes:
+async def apply_changes(runtime: ServiceRuntime, changes: list[tuple[str, str, int]], batch: int) -> None:
+    for start in range(0, len(changes), batch):
         async with runtime.pool.acquire() as connection, connection.transaction():
-            await move_stock(
-                connection,
-                runtime,
-                account_id=ACCOUNT,
-                sku=sku,
-                location_id=location_id,
-                on_hand_delta=delta,
-                cause="adjustment",
-                reference=None,
-                detail="benchmark",
-            )
+            for sku, location_id, delta in sorted(changes[start : start + batch]):
+                await move_stock(
+                    connection,
+                    runtime,
+                    account_id=ACCOUNT,
+                    sku=sku,
+                    location_id=location_id,
+                    on_hand_delta=delta,
+                    cause="adjustment",
+                    reference=None,
+                    detail="benchmark",
+                )
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -119,15 +123,18 @@ async def measure(runtime: ServiceRuntime, args: argparse.Namespace) -> None:
 
     await publisher.start()
     started = time.perf_counter()
-    await asyncio.gather(*(apply_changes(runtime, share) for share in shares))
-    applied_seconds = time.perf_counter() - started
-    await publisher.stop()
+    try:
+        await asyncio.gather(*(apply_changes(runtime, share, args.batch) for share in shares))
+        applied_seconds = time.perf_counter() - started
+    finally:
+        await publisher.stop()
     await publisher.drain()
     total_seconds = time.perf_counter() - started
 
     events = await count_events(runtime) - events_before
     print(f"stock changes:            {args.changes} over {args.skus} SKUs, {args.locations} locations")
-    print(f"workers:                  {args.workers}, publisher every {args.flush_seconds} s")
+    print(f"workers:                  {args.workers}, {args.batch} changes per transaction")
+    print(f"publisher:                every {args.flush_seconds} s")
     print(f"changes applied in:       {applied_seconds:.1f} s ({args.changes / applied_seconds:.0f} changes/s)")
     print(f"published (all drained):  {total_seconds:.1f} s")
     print(f"availability events:      {events} for 2 integrations")

@@ -1,0 +1,1 @@
+"""Pure inventory rules: no database, no Kafka."""
