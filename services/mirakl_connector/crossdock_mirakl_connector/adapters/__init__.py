@@ -1,0 +1,1 @@
+"""Adapters: the Mirakl seller API client and the connector's Postgres queries."""

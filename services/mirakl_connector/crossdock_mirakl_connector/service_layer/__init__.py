@@ -1,0 +1,1 @@
+"""Use cases of the Mirakl connector, each in its own transaction."""
