@@ -98,6 +98,9 @@ async def _order_seen(connection, runtime, event: EventEnvelope) -> None:
             channel_warehouse_id=line.channel_warehouse_id or payload.channel_warehouse_id,
             cause_event=event,
         )
+    await reservations.release_missing_lines(
+        connection, runtime, order, present_line_ids={line.line_id for line in payload.lines}, cause_event=event
+    )
 
 
 async def _lines_resolved(connection, runtime, event: EventEnvelope) -> None:

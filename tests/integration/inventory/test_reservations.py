@@ -373,3 +373,24 @@ async def test_reservation_shipment_before_routing_event(inventory):
 
     assert await level(inventory, "MUG-1", location_id) == {"on_hand": 3, "committed": 0}
     assert await unallocated(inventory, "MUG-1") == 0
+
+
+async def test_reservation_line_dropped_by_update_is_released(inventory):
+    both = order_payload("5003-A", [line("5003-1", "MUG-1", 2), line("5003-2", "MUG-2", 1)])
+    await inventory.publish(inventory.event(type="order.received", payload=both, key="mirakl-1:5003-A"))
+    await wait_for_row(
+        inventory, "SELECT true FROM commitments WHERE line_id = '5003-2'", message="order.received not applied"
+    )
+
+    edited = order_payload("5003-A", [line("5003-1", "MUG-1", 2)])
+    update = inventory.event(type="order.updated", payload=edited, key="mirakl-1:5003-A")
+    await inventory.publish(update)
+    await wait_for_row(
+        inventory,
+        "SELECT true FROM processed_events WHERE event_id = $1",
+        update.event_id,
+        message="order.updated not applied",
+    )
+
+    assert await unallocated(inventory, "MUG-2") == 0
+    assert await unallocated(inventory, "MUG-1") == 2

@@ -270,6 +270,27 @@ async def release_order(
         await release_line(connection, runtime, order, line_id=row["line_id"], cause_event=cause_event)
 
 
+async def release_missing_lines(
+    connection: asyncpg.Connection,
+    runtime: ServiceRuntime,
+    order: OrderRef,
+    *,
+    present_line_ids: set[str],
+    cause_event: EventEnvelope | None,
+) -> None:
+    """Release lines the channel dropped from the order, e.g. after a buyer edit."""
+    rows = await connection.fetch(
+        "SELECT DISTINCT line_id FROM commitments WHERE account_id = $1 AND integration_id = $2 "
+        "AND external_order_id = $3 AND quantity > 0 ORDER BY line_id",
+        order.account_id,
+        order.integration_id,
+        order.external_id,
+    )
+    for row in rows:
+        if row["line_id"] not in present_line_ids:
+            await release_line(connection, runtime, order, line_id=row["line_id"], cause_event=cause_event)
+
+
 async def release_line(
     connection: asyncpg.Connection,
     runtime: ServiceRuntime,
