@@ -49,7 +49,7 @@ run: install ## Start the whole hub on the sandboxes (not yet available)
 	@exit 1
 
 bench: install ## Run the benchmarks under bench/
-	$(VENV)/bin/crossdock-localinfra run -- sh -c "$(PY) bench/bus.py && $(PY) bench/inventory.py"
+	$(VENV)/bin/crossdock-localinfra run -- sh -c "$(PY) bench/bus.py && $(PY) bench/memory.py && $(PY) bench/inventory.py"
 
 lint: install ## Check style with ruff
 	$(VENV)/bin/ruff check .
