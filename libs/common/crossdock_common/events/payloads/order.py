@@ -27,6 +27,7 @@ StallReason = Literal[
     "no_rule_matched",
     "awaiting_label",
     "dispatch_failed",
+    "missing_address",
 ]
 FulfillmentType = Literal["seller", "channel"]
 
