@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 from crossdock_mirakl_connector.adapters import repository
-from crossdock_mirakl_connector.service_layer import fulfillments, inventory, product_push, products
+from crossdock_mirakl_connector.service_layer import fulfillments, inventory, offer_push, product_push, products
 from crossdock_mirakl_connector.service_layer.worker import process_commands, pull_orders, run_job
 
 JOBS = {
@@ -19,6 +19,8 @@ JOBS = {
     "products": products.pull,
     "products_push": product_push.push,
     "products_push_imports": product_push.track,
+    "offers_push": offer_push.push,
+    "offers_push_imports": offer_push.track,
 }
 
 

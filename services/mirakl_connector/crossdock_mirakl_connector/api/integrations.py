@@ -318,7 +318,7 @@ async def put_carrier(integration_id: str, body: CarrierMapping, request: Reques
 
 @router.get("/{integration_id}/status")
 async def integration_status(integration_id: str, request: Request, principal: Reader) -> dict:
-    """Report each job's last run and counts, recent errors with Mirakl's response, and missed orders."""
+    """Report each job's last run and counts, recent errors, per-SKU stock and product errors, and missed orders."""
     runtime = _runtime(request)
     row = await _owned(runtime, principal.account_id, integration_id)
     async with runtime.pool.acquire() as connection:
@@ -337,6 +337,13 @@ async def integration_status(integration_id: str, request: Request, principal: R
             "WHERE integration_id = $1 AND last_error IS NOT NULL ORDER BY channel_sku",
             integration_id,
         )
+        product_errors = await connection.fetch(
+            "SELECT master_sku, channel_sku, 'product' AS stage, import_id, message FROM product_pushes "
+            "WHERE integration_id = $1 AND status = 'failed' "
+            "UNION ALL SELECT master_sku, channel_sku, 'offer' AS stage, import_id, message FROM offer_pushes "
+            "WHERE integration_id = $1 AND status = 'failed' ORDER BY master_sku, stage",
+            integration_id,
+        )
         cursor = await repository.read_cursor(connection, integration_id, "orders")
     by_job = {job["job"]: dict(job) for job in jobs}
     return {
@@ -349,5 +356,6 @@ async def integration_status(integration_id: str, request: Request, principal: R
         "orders_cursor": cursor.get("since"),
         "reconciliation": (by_job.get("reconciliation") or {}).get("details"),
         "inventory_errors": [dict(item) for item in inventory_errors],
+        "product_errors": [dict(item) for item in product_errors],
         "recent_errors": [dict(item) for item in errors],
     }

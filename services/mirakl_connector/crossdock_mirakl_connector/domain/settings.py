@@ -40,9 +40,16 @@ class IntegrationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    # TODO: `push` sends products with P41; creating offers for them (OF01/OF24) is not built yet.
     products: ProductsMode = Field(
-        default="disabled", description="pull offers and products from Mirakl, push the master catalog, or neither"
+        default="disabled",
+        description="pull offers and products from Mirakl, push the master catalog (P41 products and OF24 offers), "
+        "or neither",
+    )
+    offerStateCode: str = Field(
+        default="11",
+        min_length=1,
+        description="Mirakl offer condition (`state_code`) of pushed offers; 11 is 'new' on most operators, "
+        "and OF61 lists the operator's codes",
     )
     ordersStatuses: list[str] = Field(
         default_factory=lambda: list(DEFAULT_ORDER_STATES),

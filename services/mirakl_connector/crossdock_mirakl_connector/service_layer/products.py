@@ -18,7 +18,7 @@ from crossdock_mirakl_connector.adapters.mirakl import offers as offers_api
 from crossdock_mirakl_connector.adapters.mirakl import products as products_api
 from crossdock_mirakl_connector.adapters.mirakl.client import MiraklClient
 from crossdock_mirakl_connector.domain.settings import IntegrationSettings
-from crossdock_mirakl_connector.service_layer import locations, product_push
+from crossdock_mirakl_connector.service_layer import locations, offer_push, product_push
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +46,28 @@ async def apply_product(connection: asyncpg.Connection, event) -> None:
             option.sync_to_channel if option else True,
         )
         settings = IntegrationSettings.model_validate(row["settings"])
-        if settings.products == "push" and (option is None or option.sync_to_channel) and product.status == "active":
+        if settings.products != "push":
+            continue
+        if (option is None or option.sync_to_channel) and product.status == "active":
             await product_push.mark_product(connection, row, product, option)
+            await offer_push.mark_offer(connection, row, product, option)
+        else:
+            await offer_push.withdraw_offer(connection, row["integration_id"], product.sku)
 
 
 async def delete_product(connection: asyncpg.Connection, event) -> None:
+    """Drop a deleted master's SKU mappings and mark the offers this connector created for it for deletion."""
+    integration_ids = await connection.fetch(
+        "SELECT integration_id FROM integrations WHERE account_id = $1", event.account_id
+    )
     await connection.execute(
         "DELETE FROM sku_mappings WHERE master_sku = $1 AND integration_id IN "
         "(SELECT integration_id FROM integrations WHERE account_id = $2)",
         event.payload.sku,
         event.account_id,
     )
+    for row in integration_ids:
+        await offer_push.withdraw_offer(connection, row["integration_id"], event.payload.sku)
 
 
 async def walk_offers(client: MiraklClient) -> list[dict[str, Any]]:

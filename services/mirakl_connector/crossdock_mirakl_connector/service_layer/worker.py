@@ -1,10 +1,11 @@
 """Background jobs: for each connected integration, run each due job on one replica at a time.
 
-Every job has a minimum interval: Mirakl's call frequencies for polls (OR11,
-STO01, STO02, multiplied by the marketplace time scale) and the worker tick for
-per-event calls (OR21, OR23, OR24, ST01). `run_exclusive` keeps the interval
-across replicas and restarts, and each job keeps its own durable cursor or
-queue, so a restart resumes where it stopped.
+Every job has a minimum interval: Mirakl's call frequencies for polls and
+imports (OR11, STO01, STO02, P41, P42, OF24, OF02, multiplied by the
+marketplace time scale) and the worker tick for per-event calls (OR21, OR23,
+OR24, ST01). `run_exclusive` keeps the interval across replicas and restarts,
+and each job keeps its own durable cursor or queue, so a restart resumes where
+it stopped.
 """
 
 import asyncio
@@ -21,7 +22,15 @@ from crossdock_common.service import ServiceRuntime
 from crossdock_mirakl_connector.adapters import repository
 from crossdock_mirakl_connector.adapters.mirakl.errors import PageRepeatedError
 from crossdock_mirakl_connector.domain.settings import IntegrationSettings
-from crossdock_mirakl_connector.service_layer import commands, fulfillments, inventory, orders, product_push, products
+from crossdock_mirakl_connector.service_layer import (
+    commands,
+    fulfillments,
+    inventory,
+    offer_push,
+    orders,
+    product_push,
+    products,
+)
 from crossdock_mirakl_connector.service_layer.integrations import build_client
 
 logger = logging.getLogger(__name__)
@@ -31,6 +40,9 @@ PRODUCTS_PULL_SECONDS = 3600
 # Mirakl's maximum call frequencies: P41 product import every 15 minutes, P42 status once a minute.
 P41_MIN_SECONDS = 15 * 60
 P42_MIN_SECONDS = 60
+# OF24 offer updates and OF02/OF03 import tracking: at most once a minute each.
+OF24_MIN_SECONDS = 60
+OF02_MIN_SECONDS = 60
 
 
 def _scaled(runtime: ServiceRuntime, seconds: float) -> timedelta:
@@ -97,6 +109,8 @@ def job_plan(runtime: ServiceRuntime, integration: asyncpg.Record) -> list[tuple
     if settings.products == "push":
         plan.append((product_push.PUSH_JOB, product_push.push, _scaled(runtime, P41_MIN_SECONDS)))
         plan.append((product_push.TRACK_JOB, product_push.track, _scaled(runtime, P42_MIN_SECONDS)))
+        plan.append((offer_push.PUSH_JOB, offer_push.push, _scaled(runtime, OF24_MIN_SECONDS)))
+        plan.append((offer_push.TRACK_JOB, offer_push.track, _scaled(runtime, OF02_MIN_SECONDS)))
     if settings.products == "pull" or settings.pullLocations:
         plan.append((products.JOB, products.pull, _scaled(runtime, PRODUCTS_PULL_SECONDS)))
     return plan

@@ -1,4 +1,4 @@
-"""Offer and stock calls: OF21 offers, STO01 stock import, STO02 status, STO03 error report.
+"""Offer and stock calls: OF21 offers, OF24 offer updates with OF02/OF03 tracking, STO01/STO02/STO03 stock imports.
 
 Stock goes through STO01 rather than OF24: OF24 resets every offer field it is
 not sent (quantity to 0, description, discount, lead time and logistic class
@@ -8,6 +8,8 @@ only quantities, per warehouse code or globally when the code is empty.
 
 import csv
 import io
+import json
+from decimal import Decimal
 from typing import Any
 
 from crossdock_mirakl_connector.adapters.mirakl.client import MiraklClient, require_list
@@ -64,3 +66,47 @@ def parse_error_report(text: str) -> dict[int, str]:
         except ValueError:
             continue  # header row
     return errors
+
+
+def offers_json(value: Any) -> str:
+    """Encode a JSON body with `Decimal` amounts written as exact JSON numbers (never through a float)."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"amount {value} is not a finite number and cannot be sent to Mirakl")
+        return format(value, "f")
+    if isinstance(value, dict):
+        members = ",".join(f"{json.dumps(str(key))}:{offers_json(item)}" for key, item in value.items())
+        return "{" + members + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(offers_json(item) for item in value) + "]"
+    return json.dumps(value)
+
+
+async def update_offers(client: MiraklClient, offers: list[dict[str, Any]]) -> str:
+    """OF24 `POST /api/offers`: create, update or delete offers asynchronously; return the import id.
+
+    Each offer must carry every field the seller wants kept, because OF24 resets
+    the fields it is not sent.
+    """
+    content = offers_json({"offers": offers}).encode("utf-8")
+    body = await client.call("POST", "/offers", content=content, headers={"Content-Type": "application/json"})
+    if not isinstance(body, dict) or body.get("import_id") is None:
+        raise UnexpectedResponseError(f"OF24 returned no import_id: {str(body)[:300]}", body=str(body)[:300])
+    return str(body["import_id"])
+
+
+async def get_offer_import(client: MiraklClient, import_id: str) -> dict[str, Any]:
+    """OF02 `GET /api/offers/imports/{id}`: status and line counts of an OF24 or OF01 import.
+
+    The status is WAITING_SYNCHRONIZATION_PRODUCT, WAITING, RUNNING, COMPLETE or FAILED.
+    """
+    body = await client.call("GET", f"/offers/imports/{import_id}")
+    if not isinstance(body, dict) or not body.get("status"):
+        raise UnexpectedResponseError(f"OF02 returned 200 without a status: {str(body)[:300]}", body=str(body)[:300])
+    return body
+
+
+async def get_offer_import_errors(client: MiraklClient, import_id: str) -> dict[int, str]:
+    """OF03 error report of an OF24 import: map line number (the first offer is line 1) to Mirakl's reason."""
+    text = await client.call_text("GET", f"/offers/imports/{import_id}/error_report")
+    return parse_error_report(text)
