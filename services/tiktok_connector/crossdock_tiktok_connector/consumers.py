@@ -5,7 +5,7 @@ import logging
 from crossdock_common.events import EventEnvelope, topics
 from crossdock_common.service import ConsumerSpec, ServiceRuntime
 
-from crossdock_tiktok_connector.service import commands, inventory, worker
+from crossdock_tiktok_connector.service import commands, inventory, product_push, worker
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ def handler(runtime: ServiceRuntime):
                 payload.sku,
                 payload.model_dump(mode="json"),
             )
+            if await product_push.mark_changed(runtime, connection, account_id=event.account_id, product=payload):
+                worker.wake(runtime)
             return
 
         integration_id = payload.integration_id

@@ -17,7 +17,7 @@ from crossdock_tiktok_connector.adapters import repository
 from crossdock_tiktok_connector.adapters.errors import TikTokApiError
 from crossdock_tiktok_connector.domain.settings import IntegrationSettings, SettingsError, check_products_mode
 from crossdock_tiktok_connector.domain.signing import verify_webhook
-from crossdock_tiktok_connector.service import products, worker
+from crossdock_tiktok_connector.service import product_push, products, worker
 from crossdock_tiktok_connector.service.integrations import Connector
 from crossdock_tiktok_connector.service.webhooks import store_notification
 
@@ -120,8 +120,13 @@ async def update_settings(
                 )
         await _check_settings(connection, principal.account_id, settings, shop)
         await repository.update_integration(connection, integration_id, settings=settings.model_dump(), shop=shop)
+        if settings.products == "push" and row["settings"].get("products") != "push":
+            await product_push.mark_all(
+                connector.runtime, connection, account_id=principal.account_id, integration_id=integration_id
+            )
         await connector.publish_integration(connection, integration_id)
         row = await repository.integration(connection, integration_id)
+    worker.wake(connector.runtime)
     return _view(row)
 
 
@@ -188,7 +193,10 @@ async def oauth_callback(request: Request, state: str = "", code: str = "", erro
 
 @router.post("/v1/integrations/{integration_id}/sync", tags=["integrations"])
 async def sync_now(integration_id: str, principal: Writer, request: Request) -> dict[str, Any]:
-    """Run a sync round now (webhooks, order poll, labels, fulfillments, inventory, commands) and return the status."""
+    """Run a sync round now and return the status.
+
+    The round covers webhooks, orders, labels, fulfillments, inventory, commands and product push.
+    """
     connector = _connector(request)
     async with connector.pool.acquire() as connection:
         row = await repository.integration(connection, integration_id, account_id=principal.account_id)
@@ -245,6 +253,7 @@ async def integration_status(integration_id: str, principal: Reader, request: Re
             integration_id,
         )
         orders = await connection.fetchval("SELECT count(*) FROM orders WHERE integration_id = $1", integration_id)
+        pushed = await product_push.push_status(connection, integration_id)
     expires = row["access_token_expires_at"]
     return {
         "integration_id": row["id"],
@@ -261,6 +270,7 @@ async def integration_status(integration_id: str, principal: Reader, request: Re
         "inventory_failures": [dict(r) for r in failed_inventory],
         "fulfillments": [dict(r) for r in fulfillments],
         "commands": [dict(r) for r in commands],
+        "product_push": pushed,
     }
 
 

@@ -1,4 +1,4 @@
-"""The background sync round: webhooks, order poll, labels, inventory, fulfillments and commands per integration."""
+"""The background sync round per integration: webhooks, orders, labels, inventory, fulfillments, commands, products."""
 
 import asyncio
 import contextlib
@@ -11,7 +11,7 @@ from crossdock_common.timescale import scaled_seconds
 from crossdock_tiktok_connector.adapters import repository
 from crossdock_tiktok_connector.adapters.errors import ReauthorizationRequiredError
 from crossdock_tiktok_connector.domain.settings import IntegrationSettings
-from crossdock_tiktok_connector.service import commands, fulfillment, inventory, orders, webhooks
+from crossdock_tiktok_connector.service import commands, fulfillment, inventory, orders, product_push, webhooks
 from crossdock_tiktok_connector.service.integrations import Connector
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ async def sync_integration(
             if settings.syncInventory:
                 await inventory.push_inventory(connector, integration_id)
             await _pending_commands(connector, integration_id)
+            if settings.products == "push":
+                await product_push.push_products(connector, integration_id)
         except ReauthorizationRequiredError:
             logger.error("sync stopped: re-authorize the TikTok Shop app", extra={"integration_id": integration_id})
 
