@@ -259,15 +259,7 @@ async def release_order(
     connection: asyncpg.Connection, runtime: ServiceRuntime, order: OrderRef, *, cause_event: EventEnvelope | None
 ) -> None:
     """Release every open commitment of the order (cancelled or refused)."""
-    line_ids = await connection.fetch(
-        "SELECT DISTINCT line_id FROM commitments WHERE account_id = $1 AND integration_id = $2 "
-        "AND external_order_id = $3 AND quantity > 0 ORDER BY line_id",
-        order.account_id,
-        order.integration_id,
-        order.external_id,
-    )
-    for row in line_ids:
-        await release_line(connection, runtime, order, line_id=row["line_id"], cause_event=cause_event)
+    await release_missing_lines(connection, runtime, order, present_line_ids=set(), cause_event=cause_event)
 
 
 async def release_missing_lines(
@@ -278,7 +270,7 @@ async def release_missing_lines(
     present_line_ids: set[str],
     cause_event: EventEnvelope | None,
 ) -> None:
-    """Release lines the channel dropped from the order, e.g. after a buyer edit."""
+    """Release the open commitments of lines not in `present_line_ids`, e.g. lines a buyer edit removed."""
     rows = await connection.fetch(
         "SELECT DISTINCT line_id FROM commitments WHERE account_id = $1 AND integration_id = $2 "
         "AND external_order_id = $3 AND quantity > 0 ORDER BY line_id",
