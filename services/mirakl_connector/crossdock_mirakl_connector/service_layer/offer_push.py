@@ -32,7 +32,6 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
-from crossdock_common.events import entity_key
 from crossdock_common.http import ClientError
 from crossdock_common.service import ServiceRuntime
 
@@ -40,7 +39,7 @@ from crossdock_mirakl_connector.adapters import repository
 from crossdock_mirakl_connector.adapters.mirakl import offers as offers_api
 from crossdock_mirakl_connector.adapters.mirakl.client import MiraklClient
 from crossdock_mirakl_connector.domain.settings import IntegrationSettings
-from crossdock_mirakl_connector.service_layer.product_push import gtin_type
+from crossdock_mirakl_connector.service_layer.product_push import gtin_type, record_push_result
 
 logger = logging.getLogger(__name__)
 
@@ -148,29 +147,9 @@ def offer_line(row: asyncpg.Record, quantity: int, state_code: str) -> dict[str,
 
 
 async def _result(runtime, connection, row, status: str, message: str | None, import_id: str | None) -> None:
-    await connection.execute(
-        "UPDATE offer_pushes SET status = $3, message = $4, import_id = COALESCE($5, import_id) "
-        "WHERE integration_id = $1 AND master_sku = $2",
-        row["integration_id"],
-        row["master_sku"],
-        status,
-        message,
-        import_id,
+    await record_push_result(
+        runtime, connection, row, table="offer_pushes", status=status, message=message, import_id=import_id
     )
-    event = runtime.event(
-        type="product.push_result",
-        payload={
-            "integration_id": row["integration_id"],
-            "sku": row["master_sku"],
-            "status": status,
-            "message": message,
-            "import_id": import_id,
-        },
-        account_id=row["account_id"],
-        key=entity_key(row["account_id"], f"{row['integration_id']}:{row['master_sku']}"),
-        integration_id=row["integration_id"],
-    )
-    await runtime.publish(connection, event)
 
 
 async def _quantities(connection: asyncpg.Connection, integration_id: str, skus: list[str]) -> dict[str, int]:

@@ -64,9 +64,14 @@ async def mark_product(connection: asyncpg.Connection, integration: asyncpg.Reco
     )
 
 
-async def _result(runtime, connection, row, status: str, message: str | None, import_id: str | None) -> None:
+async def record_push_result(
+    runtime, connection, row, *, table: str, status: str, message: str | None, import_id: str | None
+) -> None:
+    """Store a push outcome in `table` (product_pushes or offer_pushes) and publish it as `product.push_result`."""
+    if table not in {"product_pushes", "offer_pushes"}:
+        raise ValueError(f"unknown push table {table!r}")
     await connection.execute(
-        "UPDATE product_pushes SET status = $3, message = $4, import_id = COALESCE($5, import_id) "
+        f"UPDATE {table} SET status = $3, message = $4, import_id = COALESCE($5, import_id) "
         "WHERE integration_id = $1 AND master_sku = $2",
         row["integration_id"],
         row["master_sku"],
@@ -88,6 +93,12 @@ async def _result(runtime, connection, row, status: str, message: str | None, im
         integration_id=row["integration_id"],
     )
     await runtime.publish(connection, event)
+
+
+async def _result(runtime, connection, row, status: str, message: str | None, import_id: str | None) -> None:
+    await record_push_result(
+        runtime, connection, row, table="product_pushes", status=status, message=message, import_id=import_id
+    )
 
 
 async def push(runtime: ServiceRuntime, integration: asyncpg.Record, client: MiraklClient) -> dict[str, int]:
