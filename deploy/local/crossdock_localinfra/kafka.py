@@ -125,7 +125,7 @@ class LocalKafka:
     def wait_ready(self, *, timeout: float, child: subprocess.Popen | None = None) -> None:
         """Block until a metadata request succeeds, or raise naming the log to read.
 
-        `child` is the broker process when this call started it; its exit status
+        `child` is the broker process when this call started it. Its exit status
         is the reliable sign of a failed start, because the java launcher may
         re-exec itself and briefly hide its command line.
         """
@@ -145,7 +145,7 @@ class LocalKafka:
                 last_error = error
                 time.sleep(0.5)
         raise LocalInfraError(
-            f"Kafka at {self.bootstrap_servers} did not answer a metadata request within "
+            f"Kafka at {self.bootstrap_servers} did not respond to a metadata request within "
             f"{timeout:.0f} s ({last_error}); read {self.log_dir / 'server.log'}"
         )
 

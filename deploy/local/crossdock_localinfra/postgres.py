@@ -4,7 +4,7 @@
 server command runs as the unprivileged `postgres` system user through
 `runuser`, and that user owns the cluster's folder. The cluster listens on
 127.0.0.1 only. Durability settings are relaxed (`fsync=off`) because this
-cluster only ever holds development and test data.
+cluster only ever contains development and test data.
 """
 
 import glob

@@ -1,4 +1,4 @@
-"""Where the CLI finds each service: `CROSSDOCK_<SERVICE>_URL`, else the local default port."""
+"""Base URLs of the services for the CLI: `CROSSDOCK_<SERVICE>_URL`, else the local default port."""
 
 import os
 

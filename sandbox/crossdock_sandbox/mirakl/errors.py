@@ -15,7 +15,7 @@ UNAUTHORIZED_MESSAGE = "Unauthorized, you are not allowed to perform this call"
 
 
 class MiraklApiError(Exception):
-    """An error that the sandbox answers with a Mirakl-style JSON body."""
+    """An error that the sandbox returns with a Mirakl-style JSON body."""
 
     def __init__(self, status: int, message: str, *, code: str | None = None, headers: dict[str, str] | None = None):
         super().__init__(message)
@@ -64,7 +64,7 @@ async def handle_mirakl_error(_request: Request, exc: MiraklApiError) -> JSONRes
 
 
 async def handle_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    """Answer malformed bodies and parameters with Mirakl's 400, naming the first bad field."""
+    """Return Mirakl's 400 for malformed bodies and parameters, naming the first invalid field."""
     first = exc.errors()[0] if exc.errors() else {}
     location = ".".join(str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path"))
     message = f"Error with field {location or 'request'}: {first.get('msg', 'invalid value')}."

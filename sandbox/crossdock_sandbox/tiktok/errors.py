@@ -96,5 +96,5 @@ def new_request_id() -> str:
 
 
 def envelope(data: dict | None, *, code: int = 0, message: str = "Success", request_id: str | None = None) -> dict:
-    """Wrap `data` in the `{code, message, request_id, data}` envelope every TikTok answer uses."""
+    """Wrap `data` in the `{code, message, request_id, data}` envelope of every TikTok response."""
     return {"code": code, "message": message, "request_id": request_id or new_request_id(), "data": data}

@@ -1,4 +1,4 @@
-"""The service test harness: a consumer in a harnessed service sees only its own prefixed topics."""
+"""The service test harness: a harnessed service consumes and publishes on its own prefixed topics only."""
 
 import pytest
 
@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 
 def echo_definition():
-    """A service that answers each stock change with an availability event."""
+    """A service that publishes an availability event for each stock change."""
 
     def handler(runtime):
         async def handle(connection, event):

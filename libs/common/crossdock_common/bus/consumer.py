@@ -162,8 +162,8 @@ class IdempotentConsumer:
         """Wait up to `linger_ms` for more records, so events are applied in batches rather than one by one.
 
         Each batch costs a transaction and an offset commit, so applying events
-        one at a time as they trickle in caps throughput at a few thousand per
-        second; a short linger trades a few milliseconds of latency for that.
+        one at a time as they trickle in caps throughput. A short linger trades
+        a few milliseconds of latency for batches.
         """
         total = sum(len(records) for records in batches.values())
         loop = asyncio.get_running_loop()

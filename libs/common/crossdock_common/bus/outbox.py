@@ -4,8 +4,8 @@
 event exists if and only if the state change committed. `OutboxRelay` publishes
 unpublished rows in insertion order and marks them published. Only one replica
 relays at a time (a session advisory lock held on a dedicated connection), which
-keeps each key's events in order; when that replica dies its connection closes,
-the lock is released and another replica takes over.
+keeps each key's events in order. When that replica dies, its connection
+closes, the lock is released and another replica takes over.
 
 Delivery is at least once: a relay that dies after Kafka acknowledged a batch
 but before marking it publishes that batch again, and consumers drop the

@@ -2,7 +2,7 @@
 
 Consumers may lag behind producers during a rollout, and a topic keeps old
 events for days, so a reader must accept every version it ever knew. Each
-registered type has a current version; an event with an older version is
+registered type has a current version. An event with an older version is
 upcast one step at a time (v1 → v2 → v3) by functions on the raw payload dict,
 then validated by the current model.
 """
@@ -24,7 +24,7 @@ class UnknownEventTypeError(EventSchemaError):
 
 
 class UnsupportedEventVersionError(EventSchemaError):
-    """The event's `version` is newer than this reader knows, or has no upcast path."""
+    """The event's `version` is newer than this reader supports, or has no upcast path."""
 
 
 class InvalidEventError(EventSchemaError):

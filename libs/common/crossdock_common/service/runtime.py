@@ -1,8 +1,8 @@
-"""What a running service holds: pool, producer, outbox relay, consumers and background jobs.
+"""The resources of a running service: pool, producer, outbox relay, consumers and background jobs.
 
-`ServiceRuntime.start` brings them up in dependency order (pool and migrations,
-topics, producer, relay, consumers, background jobs) and `stop` takes them down
-in reverse: consumers finish the batch in flight, background jobs end, and the
+`ServiceRuntime.start` brings them up in dependency order: pool and migrations,
+topics, producer, relay, consumers, background jobs. `stop` takes them down in
+reverse. Consumers finish the batch in flight, background jobs end, and the
 relay publishes what is left in the outbox before the producer closes.
 """
 

@@ -4,7 +4,7 @@ Resolution order, for each server separately:
 
 1. the environment (`KAFKA_BOOTSTRAP_SERVERS`, `DATABASE_URL`), checked for
    reachability so that a wrong address fails with that address in the message;
-2. testcontainers, when a Docker engine answers a ping;
+2. testcontainers, when a Docker engine responds to a ping;
 3. the local servers of `deploy/local` (`crossdock_localinfra`), started if needed.
 
 Every path that was tried is recorded, so a failure says what was tried and why

@@ -1,4 +1,4 @@
-"""What each channel should advertise for a SKU, with the reasons behind each figure.
+"""Per-channel availability of a SKU, with the reasons behind each figure.
 
 Availability for one integration and SKU starts from the sum of `available`
 (on hand − committed, never below 0) over the locations included for that

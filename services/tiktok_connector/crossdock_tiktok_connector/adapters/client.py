@@ -32,7 +32,7 @@ _UNSCOPED_PREFIXES = ("/authorization/", "/seller/")
 
 
 class TokenSource(Protocol):
-    """Where the client gets the shop's access token, and how it forces a refresh."""
+    """Source of the shop's access token for the client, with a way to force a refresh."""
 
     async def access_token(self) -> str: ...
 

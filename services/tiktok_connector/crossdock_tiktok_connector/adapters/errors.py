@@ -1,7 +1,7 @@
 """Errors of TikTok Shop API calls, typed by the envelope's `code`.
 
 TikTok reports most errors as HTTP 200 with a non-zero `code`, so the type comes
-from the code, not from the HTTP status. `retriable` tells whether the same call
+from the code, not from the HTTP status. `retriable` marks whether the same call
 may succeed later.
 """
 

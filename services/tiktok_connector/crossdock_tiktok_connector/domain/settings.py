@@ -5,7 +5,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PUSH_REGIONS = frozenset({"US", "GB"})
-# Mark Package As Shipped serves only these markets (TikTok API 202309 reference); elsewhere it answers 21008106.
+# Mark Package As Shipped serves only these markets (TikTok API 202309 reference); elsewhere it returns 21008106.
 MARK_AS_SHIPPED_REGIONS = frozenset({"US", "GB", "ES", "IE", "IT", "DE", "FR", "JP"})
 
 ProductsMode = Literal["pull", "push", "disabled"]
