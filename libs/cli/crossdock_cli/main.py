@@ -1,7 +1,9 @@
-"""The `crossdock` command: tokens, service health and event tailing.
+"""The `crossdock` command: tokens, health, events, and one step at a time on the services' APIs.
 
-Commands that act on integrations, orders and inventory call the services'
-HTTP APIs with a bearer token from `CROSSDOCK_TOKEN`.
+Commands that act on integrations, settings, locations, orders, the catalog and
+inventory call the services' HTTP APIs with a bearer token from
+`CROSSDOCK_TOKEN` (make one with `crossdock token issue`). Each service's base
+URL comes from `CROSSDOCK_<SERVICE>_URL`, else its default local port.
 """
 
 import asyncio
@@ -10,28 +12,38 @@ from typing import Annotated
 
 import httpx
 import typer
-from rich.console import Console
-from rich.table import Table
-
-from crossdock_cli.events import resolve_topic, tail
-from crossdock_cli.services import DEFAULT_PORTS, service_url
 from crossdock_common.auth.tokens import KNOWN_SCOPES, issue_token
+from rich.console import Console
+
+from crossdock_cli.commands import catalog, integrations, inventory, locations, orders, settings
+from crossdock_cli.demo.command import demo
+from crossdock_cli.events import resolve_topic, tail
+from crossdock_cli.output import JsonOption, print_json, print_table
+from crossdock_cli.services import DEFAULT_PORTS, service_url
 
 app = typer.Typer(help="Operate a crossdock hub.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 events_app = typer.Typer(help="Canonical events on Kafka.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(events_app, name="events")
+app.add_typer(integrations.app, name="integrations")
+app.add_typer(settings.app, name="settings")
+app.add_typer(catalog.app, name="catalog")
+app.add_typer(locations.app, name="locations")
+app.add_typer(orders.app, name="orders")
+app.add_typer(inventory.app, name="inventory")
+app.command("sku-audit")(catalog.sku_audit)
+app.command("demo")(demo)
 console = Console()
 
 
 @token_app.command("issue")
 def token_issue(
     account: Annotated[str, typer.Option(help="account id the token acts for")],
-    scope: Annotated[list[str], typer.Option(help=f"scope to grant, repeatable; one of {', '.join(KNOWN_SCOPES)}")] = [
-        "read",
-        "write",
-    ],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help=f"scope to grant, repeatable; one of {', '.join(KNOWN_SCOPES)}; default read and write"),
+    ] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 3600,
 ) -> None:
     """Print a bearer token signed with CROSSDOCK_JWT_SECRET."""
@@ -40,31 +52,34 @@ def token_issue(
         console.print("[red]CROSSDOCK_JWT_SECRET must be set to the services' value (at least 32 characters)[/red]")
         raise typer.Exit(2)
     try:
-        print(issue_token(secret=secret, account_id=account, scopes=scope, ttl_seconds=ttl))
+        print(issue_token(secret=secret, account_id=account, scopes=scope or ["read", "write"], ttl_seconds=ttl))
     except ValueError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
 
 
 @app.command()
-def health() -> None:
-    """Show whether each service is up (/healthz) and ready (/readyz)."""
-    table = Table("service", "url", "healthz", "readyz")
+def health(as_json: Annotated[bool, JsonOption] = False) -> None:
+    """Show whether each service is up (/healthz) and ready (/readyz); exit code 1 when any is not."""
+    rows = []
     failed = False
     with httpx.Client(timeout=3.0) as client:
         for service in DEFAULT_PORTS:
             url = service_url(service)
-            results = []
+            row = {"service": service, "url": url}
             for path in ("/healthz", "/readyz"):
                 try:
                     response = client.get(url + path)
-                    results.append("ok" if response.status_code == 200 else f"{response.status_code}")
+                    row[path.strip("/")] = "ok" if response.status_code == 200 else f"{response.status_code}"
                     failed |= response.status_code != 200
                 except httpx.HTTPError as error:
-                    results.append(f"unreachable ({type(error).__name__})")
+                    row[path.strip("/")] = f"unreachable ({type(error).__name__})"
                     failed = True
-            table.add_row(service, url, *results)
-    console.print(table)
+            rows.append(row)
+    if as_json:
+        print_json(rows)
+    else:
+        print_table("Services", ("service", "url", "healthz", "readyz"), rows, empty="no services")
     if failed:
         raise typer.Exit(1)
 

@@ -5,12 +5,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from crossdock_cli.main import app
 from crossdock_common.bus import create_producer, ensure_topics
 from crossdock_common.events import REGISTRY, topics
 from crossdock_common.testing.service import delete_topics_with_prefix
+from typer.testing import CliRunner
 
 pytestmark = pytest.mark.kafka
 

@@ -1,9 +1,8 @@
 """`crossdock token issue`."""
 
-from typer.testing import CliRunner
-
 from crossdock_cli.main import app
 from crossdock_common.auth.tokens import verify_token
+from typer.testing import CliRunner
 
 SECRET = "cli-test-secret-of-at-least-32-characters"
 

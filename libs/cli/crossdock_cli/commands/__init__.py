@@ -1,0 +1,1 @@
+"""Sub-commands of `crossdock`, one module per area of the hub."""

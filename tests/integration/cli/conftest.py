@@ -1,0 +1,129 @@
+"""A whole hub as processes for the CLI tests, and a runner that points the CLI at it.
+
+The stack listens on the documented ports moved by CROSSDOCK_E2E_PORT_OFFSET,
+uses a fresh database and its own topic prefix, and is removed after the module.
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+
+import asyncpg
+import httpx
+import pytest
+from crossdock_cli.main import app
+from crossdock_cli.stack import SERVICES, ProcessStack, StackConfig
+from crossdock_common.auth.tokens import issue_token
+from crossdock_common.testing.service import delete_topics_with_prefix
+from typer.testing import CliRunner, Result
+
+JWT_SECRET = "cli-test-jwt-secret-0123456789abcdefgh"
+THREEPL_SECRET = "cli-test-3pl-shared-secret"
+ENCRYPTION_KEY = "Y2xpLXRlc3Qtb25seS1jcm9zc2RvY2stZmVybmV0LWs="
+FAST_ENV = {
+    "CROSSDOCK_TOPIC_PARTITIONS": "1",
+    "CROSSDOCK_LOG_FORMAT": "text",
+    "CROSSDOCK_ROUTING_DISPATCH_INTERVAL_SECONDS": "0.5",
+    "CROSSDOCK_MIRAKL_WORKER_TICK_SECONDS": "0.5",
+}
+
+
+class CliHub:
+    """The running stack, an HTTP client with a token for test setup, and `run` for CLI calls."""
+
+    def __init__(self, config: StackConfig, log_dir) -> None:
+        self.config = config
+        self.log_dir = log_dir
+        self.token = issue_token(secret=JWT_SECRET, account_id="acme", scopes=["read", "write"])
+        self.http = httpx.Client(timeout=15, headers={"Authorization": f"Bearer {self.token}"})
+        self.runner = CliRunner()
+
+    def url(self, name: str) -> str:
+        return self.config.url(name)
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        """Run `crossdock ARGS` against the stack; `env` overrides variables (an empty value unsets one)."""
+        environment = {
+            **self.config.environment(base={}),
+            "CROSSDOCK_TOKEN": self.token,
+            # A wide terminal keeps ids on one table line, so the tests can find them.
+            "COLUMNS": "250",
+        }
+        environment.update(env or {})
+        return self.runner.invoke(app, list(args), env={k: (v or None) for k, v in environment.items()})
+
+    def wait_for(self, description: str, condition: Callable, *, timeout: float = 90.0):
+        """Poll `condition` until it returns something truthy; fail naming `description` and the logs."""
+        deadline = time.monotonic() + timeout
+        last_error = None
+        while time.monotonic() < deadline:
+            try:
+                value = condition()
+                if value:
+                    return value
+            except (httpx.HTTPError, KeyError, ValueError) as error:
+                last_error = error
+            time.sleep(0.5)
+        pytest.fail(f"timed out waiting for {description} (last error: {last_error}); logs in {self.log_dir}")
+
+
+async def _execute(dsn: str, statement: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _stop_services_first(stack: ProcessStack) -> None:
+    """Stop the services while the sandboxes still respond, then the rest.
+
+    A connector stopped after its sandbox retries its in-flight marketplace call
+    with backoff before it exits, which adds seconds to every run.
+    """
+    services = [stack.processes[name] for name in SERVICES if name in stack.processes]
+    for process in services:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in services:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def hub(postgres_dsn, kafka_bootstrap, tmp_path_factory):
+    database = f"cli_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_execute(postgres_dsn, f'CREATE DATABASE "{database}"'))
+    prefix = f"cli-{uuid.uuid4().hex[:8]}."
+    log_dir = tmp_path_factory.mktemp("cli-hub-logs")
+    config = StackConfig(
+        kafka_bootstrap=kafka_bootstrap,
+        database_url=postgres_dsn.rsplit("/", 1)[0] + f"/{database}",
+        jwt_secret=JWT_SECRET,
+        encryption_key=ENCRYPTION_KEY,
+        threepl_secret=THREEPL_SECRET,
+        topic_prefix=prefix,
+        port_offset=int(os.environ.get("CROSSDOCK_E2E_PORT_OFFSET", "0")),
+        time_scale=0.002,
+        extra_env=FAST_ENV,
+    )
+    stack = ProcessStack(config, log_dir=log_dir)
+    cli_hub = None
+    try:
+        stack.start(timeout=120)
+        cli_hub = CliHub(config, log_dir)
+        yield cli_hub
+    finally:
+        _stop_services_first(stack)
+        if cli_hub is not None:
+            cli_hub.http.close()
+        asyncio.run(_execute(postgres_dsn, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        asyncio.run(delete_topics_with_prefix(kafka_bootstrap, prefix))
