@@ -7,6 +7,7 @@ PACKAGES := libs/common libs/cli deploy/local sandbox services/catalog services/
 	services/order_routing services/mirakl_connector services/tiktok_connector
 STAMP := $(VENV)/.crossdock-installed
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: help install lock infra-up infra-down infra-status test test-unit run bench lint clean
 
@@ -44,9 +45,8 @@ test: install ## Run every test suite against real Kafka and Postgres
 test-unit: install ## Run the unit tests only (no servers needed)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-run: install ## Start the whole hub on the sandboxes (not yet available)
-	@echo "make run is not available yet: the end-to-end stack lands with the end-to-end issue." >&2
-	@exit 1
+run: install ## Start the whole hub on the sandboxes, set it up and show a live summary until Ctrl-C
+	$(VENV)/bin/crossdock-localinfra run -- $(VENV)/bin/crossdock demo $(DEMO_ARGS)
 
 bench: install ## Run the benchmarks under bench/
 	$(VENV)/bin/crossdock-localinfra run -- sh -c "$(PY) bench/bus.py && $(PY) bench/memory.py && $(PY) bench/inventory.py"

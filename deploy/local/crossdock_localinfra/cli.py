@@ -2,7 +2,8 @@
 
 A server is started only when its environment variable (`KAFKA_BOOTSTRAP_SERVERS`,
 `DATABASE_URL`) is unset, because then the user has pointed crossdock at servers
-of their own.
+of their own. Where a Docker engine answers, both run as containers from
+`deploy/local/compose.infra.yml` instead (see `crossdock_localinfra.compose`).
 """
 
 import argparse
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 
+from crossdock_localinfra.compose import ComposeInfra, chosen_backend
 from crossdock_localinfra.kafka import LocalInfraError, LocalKafka
 from crossdock_localinfra.postgres import LocalPostgres
 
@@ -31,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     use_local_postgres = not os.environ.get("DATABASE_URL")
 
     try:
+        if use_local_kafka and use_local_postgres and chosen_backend() == "compose":
+            return _compose_command(ComposeInfra(), args.command, args.program)
         if args.command == "run":
             return _run_with_servers(kafka, postgres, args.program, use_local_kafka, use_local_postgres)
         if args.command == "up":
@@ -98,6 +102,38 @@ def _run_with_servers(
             kafka.down()
         if start_postgres:
             postgres.down()
+
+
+def _compose_command(infra: ComposeInfra, command: str, program: list[str]) -> int:
+    """The same four commands with both servers as compose containers."""
+    addresses = {"KAFKA_BOOTSTRAP_SERVERS": infra.bootstrap_servers, "DATABASE_URL": infra.dsn}
+    if command == "up":
+        infra.up()
+        for name, value in addresses.items():
+            print(f"{name}={value}")
+    elif command == "down":
+        print(f"kafka and postgres containers: {'stopped' if infra.down() else 'were not running'}")
+    elif command == "status":
+        print(f"kafka and postgres containers: {'running' if infra.is_running() else 'not running'} (compose)")
+    else:
+        if program and program[0] == "--":
+            program = program[1:]
+        if not program:
+            print("crossdock-localinfra run: give the command to run after `--`", file=sys.stderr)
+            return 2
+        started_here = not infra.is_running()
+        try:
+            infra.up()
+            child = subprocess.Popen(program, env={**os.environ, **addresses})
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                child.send_signal(signal.SIGINT)
+                return child.wait()
+        finally:
+            if started_here:
+                infra.down()
+    return 0
 
 
 def _describe(pid: int | None) -> str:
