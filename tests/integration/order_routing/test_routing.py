@@ -75,6 +75,10 @@ async def test_fbt_order_bypasses_routing(stack: Stack):
     assert detail["status"] == "fulfilled"
     assert detail["shipping_requests"] == []
     assert decisions == []
+    counts = (await stack.api.get("/v1/order-counts", headers=stack.headers)).json()
+    assert counts == [
+        {"channel": "tiktok", "integration_id": TIKTOK, "fulfillment_type": "channel", "status": "fulfilled", "orders": 1}
+    ]
 
 
 async def test_mirakl_waiting_acceptance_not_routed_until_accepted(stack: Stack):

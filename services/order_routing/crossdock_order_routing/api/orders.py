@@ -68,6 +68,23 @@ async def list_orders(
     return [_summary(row) for row in rows]
 
 
+@router.get("/order-counts")
+async def order_counts(principal: Reader, runtime: Runtime) -> list[dict[str, Any]]:
+    """Count the account's orders per channel, integration, fulfillment type and status.
+
+    Dashboards and `make run`'s live summary poll this instead of paging
+    through every order.
+    """
+    async with runtime.pool.acquire() as connection:
+        rows = await connection.fetch(
+            "SELECT channel, integration_id, fulfillment_type, status, count(*) AS orders FROM orders "
+            "WHERE account_id = $1 GROUP BY channel, integration_id, fulfillment_type, status "
+            "ORDER BY channel, integration_id, fulfillment_type, status",
+            principal.account_id,
+        )
+    return [dict(row) for row in rows]
+
+
 @router.get("/orders/{order_id}")
 async def get_order(order_id: str, principal: Reader, runtime: Runtime) -> dict[str, Any]:
     """Show an order with its lines (resolved SKUs, shipped units) and shipping requests."""
