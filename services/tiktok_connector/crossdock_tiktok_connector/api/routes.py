@@ -51,8 +51,10 @@ async def _check_settings(connection, account_id: str, settings: IntegrationSett
 
 
 def _view(row) -> dict[str, Any]:
+    # `integration_id` is the name the other services' APIs use; `id` stays for existing clients.
     return {
         "id": row["id"],
+        "integration_id": row["id"],
         "type": "tiktok",
         "name": row["name"],
         "status": row["status"],

@@ -61,8 +61,9 @@ async def push_inventory(connector: Connector, integration_id: str) -> dict[str,
                     integration_id,
                     sku,
                     None,
-                    "failed",
-                    f"SKU {sku!r} has no TikTok product with this seller_sku",
+                    "not_listed",
+                    f"SKU {sku!r} has no TikTok product with this seller_sku; the next stock change "
+                    "or a force resync pushes it once a TikTok product lists it",
                 )
 
         for product_id, skus in by_product.items():
