@@ -217,6 +217,15 @@ async def flush_dirty(connection: asyncpg.Connection, runtime: ServiceRuntime, *
         skus = [row["sku"] for row in queued]
         results = await compute_for_skus(connection, account_id, skus)
         events += await publish_availability(connection, runtime, account_id, results)
+        # Lock the queue rows in SKU order (byte order, as Python sorts) before the delete, whose
+        # own lock order is arbitrary. Writers such as a stock import mark SKUs in that same order
+        # inside long transactions, so any other order can deadlock with them.
+        await connection.execute(
+            'SELECT 1 FROM dirty_skus WHERE account_id = $1 AND sku = ANY($2::text[]) ORDER BY sku COLLATE "C" '
+            "FOR UPDATE",
+            account_id,
+            skus,
+        )
         await connection.execute(
             "DELETE FROM dirty_skus AS d USING unnest($2::text[], $3::int[]) AS seen(sku, changes) "
             "WHERE d.account_id = $1 AND d.sku = seen.sku AND d.changes = seen.changes",

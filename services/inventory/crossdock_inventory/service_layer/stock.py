@@ -163,7 +163,7 @@ async def mark_account_dirty(connection: asyncpg.Connection, account_id: str) ->
     """Queue every product of the account, after a change that can move any SKU's availability."""
     await connection.execute(
         "INSERT INTO dirty_skus (account_id, sku) SELECT account_id, sku FROM products "
-        "WHERE account_id = $1 AND status <> 'deleted' ORDER BY sku "
+        "WHERE account_id = $1 AND status <> 'deleted' ORDER BY sku COLLATE \"C\" "
         "ON CONFLICT (account_id, sku) DO UPDATE SET changes = dirty_skus.changes + 1, marked_at = now()",
         account_id,
     )
