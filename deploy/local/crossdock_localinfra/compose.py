@@ -1,4 +1,4 @@
-"""Kafka and PostgreSQL as containers, for machines where a Docker engine answers.
+"""Kafka and PostgreSQL as containers, for machines where a Docker engine responds.
 
 `deploy/local/compose.infra.yml` publishes both on the same loopback ports as
 the local servers, so everything downstream sees the same addresses whichever
@@ -20,7 +20,7 @@ CHOICES = ("auto", "local", "compose")
 
 
 def docker_engine_answers(timeout: float = 10.0) -> bool:
-    """Tell whether a Docker client exists and its engine answers `docker info`."""
+    """Tell whether a Docker client exists and its engine responds to `docker info`."""
     if shutil.which("docker") is None:
         return False
     try:

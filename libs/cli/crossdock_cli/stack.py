@@ -2,7 +2,7 @@
 
 `make run`, the end-to-end tests and the benchmarks all start the same eight
 processes (five services, three sandboxes). This module is the one place that
-knows their console scripts, their port variables and how each one reports
+lists their console scripts, their port variables and how each one reports
 ready, and it builds the environment that wires them to each other and to
 Kafka and PostgreSQL. A port offset moves every port at once, so two stacks can
 share a machine (for example a test run beside `make run`).
@@ -55,7 +55,7 @@ SANDBOX_TIKTOK_APP_SECRET = "crossdock-sandbox-secret"
 
 @dataclass
 class StackConfig:
-    """Where the stack's processes listen and what they share.
+    """Addresses, ports and shared settings of one stack.
 
     `time_scale` is CROSSDOCK_MARKETPLACE_TIME_SCALE: it shrinks the sandboxes'
     call-frequency windows and the connectors' poll intervals together.
@@ -111,7 +111,7 @@ class StackConfig:
         return env
 
     def wait_ready(self, names=None, *, timeout: float = 90.0, on_wait=None) -> None:
-        """Block until every named process answers its readiness path; raise TimeoutError naming the others."""
+        """Block until every named process responds 200 on its readiness path; raise TimeoutError naming the others."""
         pending = list(names or BY_NAME)
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2.0) as client:
