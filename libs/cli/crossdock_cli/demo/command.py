@@ -119,6 +119,7 @@ def demo(
     environment = config.environment()
     # The Procfile names console scripts; they live beside this interpreter, which may not be on PATH.
     environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment.get("PATH", "")])
+    _stop_on_sigterm()
     honcho = subprocess.Popen(
         [
             sys.executable,
@@ -148,11 +149,13 @@ def demo(
             console.print(f"orders flowing every {order_interval:g} s on each marketplace; Ctrl-C stops everything")
             exit_code = _report(config, http, ids, started, summary_interval, until_shipped, timeout, honcho)
     except (SetupError, TimeoutError, RuntimeError) as error:
-        console.print(f"[red]demo setup failed: {error}[/red]")
+        console.print(f"[red]demo failed: {error}[/red]")
         exit_code = 1
     except KeyboardInterrupt:
-        console.print("stopping: Ctrl-C")
+        console.print("stopping on request")
     finally:
+        # A second Ctrl-C would leave processes, topics or the database behind; cleanup takes seconds.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if stream is not None:
             stream.stop()
         _stop(honcho)
@@ -188,8 +191,21 @@ def _report(config, http, ids, started, interval, until_shipped, timeout, honcho
 
 def _require_running(honcho: subprocess.Popen) -> None:
     code = honcho.poll()
-    if code is not None:
-        raise RuntimeError(f"honcho exited with {code}: a process of the stack stopped (see its log lines above)")
+    if code is None:
+        return
+    if code in (130, -signal.SIGINT, -signal.SIGTERM):
+        # Ctrl-C reaches every process of the terminal's group, and honcho may notice first.
+        raise KeyboardInterrupt
+    raise RuntimeError(f"honcho exited with {code}: a process of the stack stopped (see its log lines above)")
+
+
+def _stop_on_sigterm() -> None:
+    """Make SIGTERM (a supervisor or `kill`) stop the demo the way Ctrl-C does, with the same cleanup."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _stop(honcho: subprocess.Popen) -> None:

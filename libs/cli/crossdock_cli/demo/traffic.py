@@ -63,7 +63,7 @@ class OrderStream(threading.Thread):
     running and the summary shows the count.
     """
 
-    def __init__(self, config: StackConfig, *, tiktok_shop_id: str, interval: float, token: str = "") -> None:
+    def __init__(self, config: StackConfig, *, tiktok_shop_id: str, interval: float) -> None:
         super().__init__(name="demo-order-stream", daemon=True)
         self.config = config
         self.tiktok_shop_id = tiktok_shop_id
@@ -89,6 +89,8 @@ class OrderStream(threading.Thread):
             place(http, number)
             self.placed[channel] += 1
         except (httpx.HTTPError, RuntimeError) as error:
+            if self._stop_requested.is_set():
+                return
             self.failures[channel] += 1
             logger.warning("placing a %s demo order failed: %s", channel, error)
 

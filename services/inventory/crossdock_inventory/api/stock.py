@@ -4,7 +4,9 @@ import hashlib
 import json
 from typing import Annotated, Any
 
+import asyncpg
 from crossdock_common.auth.dependencies import Reader, Writer
+from crossdock_common.db.retry import run_in_transaction
 from crossdock_common.service import ProblemError, not_found
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -117,7 +119,8 @@ async def import_stock(principal: Writer, request: Request) -> dict[str, Any]:
         ) from None
 
     runtime = request.app.state.runtime
-    async with runtime.pool.acquire() as connection, connection.transaction():
+
+    async def apply(connection: asyncpg.Connection) -> None:
         known = {
             row["location_id"]
             for row in await connection.fetch(
@@ -146,6 +149,9 @@ async def import_stock(principal: Writer, request: Request) -> dict[str, Any]:
                 reference=None,
                 detail=f"import line {row.line}",
             )
+
+    # A long import can deadlock with a consumer marking the same SKUs; PostgreSQL then rolls it back whole.
+    await run_in_transaction(runtime.pool, apply)
     return {"imported": len(rows)}
 
 
