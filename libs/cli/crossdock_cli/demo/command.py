@@ -13,6 +13,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -119,7 +120,8 @@ def demo(
     environment = config.environment()
     # The Procfile names console scripts; they live beside this interpreter, which may not be on PATH.
     environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment.get("PATH", "")])
-    _stop_on_sigterm()
+    stopping = threading.Event()
+    _stop_on_signals(stopping)
     honcho = subprocess.Popen(
         [
             sys.executable,
@@ -144,7 +146,7 @@ def demo(
         with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
             seed_sandboxes(config, http, console.print)
             ids = DemoSetup(config, http, console.print).run()
-            stream = OrderStream(config, tiktok_shop_id=ids.tiktok_shop_id, interval=order_interval)
+            stream = OrderStream(config, tiktok_shop_id=ids.tiktok_shop_id, interval=order_interval, stopping=stopping)
             stream.start()
             console.print(f"orders flowing every {order_interval:g} s on each marketplace; Ctrl-C stops everything")
             exit_code = _report(config, http, ids, started, summary_interval, until_shipped, timeout, honcho)
@@ -199,12 +201,14 @@ def _require_running(honcho: subprocess.Popen) -> None:
     raise RuntimeError(f"honcho exited with {code}: a process of the stack stopped (see its log lines above)")
 
 
-def _stop_on_sigterm() -> None:
-    """Make SIGTERM (a supervisor or `kill`) stop the demo the way Ctrl-C does, with the same cleanup."""
+def _stop_on_signals(stopping: threading.Event) -> None:
+    """Make Ctrl-C and SIGTERM set `stopping` first (so the order stream goes quiet), then unwind as Ctrl-C."""
 
     def interrupt(signum, frame):
+        stopping.set()
         raise KeyboardInterrupt
 
+    signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
 
 

@@ -63,14 +63,16 @@ class OrderStream(threading.Thread):
     running and the summary shows the count.
     """
 
-    def __init__(self, config: StackConfig, *, tiktok_shop_id: str, interval: float) -> None:
+    def __init__(
+        self, config: StackConfig, *, tiktok_shop_id: str, interval: float, stopping: threading.Event | None = None
+    ) -> None:
         super().__init__(name="demo-order-stream", daemon=True)
         self.config = config
         self.tiktok_shop_id = tiktok_shop_id
         self.interval = interval
         self.placed: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
-        self._stop_requested = threading.Event()
+        self._stop_requested = stopping or threading.Event()
 
     def stop(self) -> None:
         self._stop_requested.set()
