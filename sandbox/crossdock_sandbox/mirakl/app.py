@@ -4,7 +4,7 @@ from crossdock_common.service import create_app
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from crossdock_sandbox.mirakl import admin
+from crossdock_sandbox.mirakl import admin, admin_bulk
 from crossdock_sandbox.mirakl.api import account, offers, orders, products, shipments, stock
 from crossdock_sandbox.mirakl.errors import MiraklApiError, handle_mirakl_error, handle_validation_error
 from crossdock_sandbox.mirakl.middleware import SandboxMiddleware
@@ -29,6 +29,7 @@ def create_sandbox_app(*, settings: SandboxSettings | None = None, seed: SeedReq
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     for module in (account, orders, shipments, offers, stock, products):
         app.include_router(module.router)
+    app.include_router(admin_bulk.router)
     app.include_router(admin.router)
     app.add_middleware(SandboxMiddleware, store=store)
     return app

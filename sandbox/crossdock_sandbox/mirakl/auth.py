@@ -40,6 +40,7 @@ OPERATION_ROLES: dict[str, frozenset[str]] = {
     "P31": frozenset({ROLE_SHOP_ADMIN, "ROLE_PARTNER_PRODUCT_READ"}),
     "P41": frozenset({ROLE_SHOP_ADMIN, "ROLE_PARTNER_PRODUCT_WRITE"}),
     "P42": frozenset({ROLE_SHOP_ADMIN, "ROLE_PARTNER_PRODUCT_WRITE"}),
+    "P44": frozenset({ROLE_SHOP_ADMIN, "ROLE_PARTNER_PRODUCT_WRITE"}),
 }
 
 # Query parameters that move through a list rather than change what it lists.

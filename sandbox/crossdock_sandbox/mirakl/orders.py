@@ -6,8 +6,9 @@ be loaded unchanged; every transition edits the states and dates in place.
 
 import copy
 from datetime import datetime, timedelta
+from functools import cached_property
 
-from crossdock_sandbox.mirakl.clock import format_datetime
+from crossdock_sandbox.mirakl.clock import format_datetime, parse_datetime
 from crossdock_sandbox.mirakl.errors import MiraklApiError
 
 ORDER_STATES = (
@@ -80,12 +81,26 @@ class OrderRecord:
         self.payload = payload
         self.entered_state_at = entered_state_at
         self.sequence = sequence
+        self._updated_cache: tuple[str, datetime] | None = None
         # Addresses stay visible for orders loaded past the hidden states.
         self.address_released = payload.get("order_state") not in ADDRESS_HIDDEN_STATES
 
     @property
     def order_id(self) -> str:
         return self.payload["order_id"]
+
+    @cached_property
+    def created_at(self) -> datetime:
+        """Return the parsed `created_date`, which no transition changes; OR11 sorts every page by it."""
+        return parse_datetime(self.payload["created_date"])
+
+    @property
+    def updated_at(self) -> datetime:
+        """Return the parsed `last_updated_date`, parsed again only after the text changes."""
+        raw = self.payload["last_updated_date"]
+        if self._updated_cache is None or self._updated_cache[0] != raw:
+            self._updated_cache = (raw, parse_datetime(raw))
+        return self._updated_cache[1]
 
     @property
     def state(self) -> str:

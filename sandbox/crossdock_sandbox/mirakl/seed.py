@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from crossdock_sandbox.mirakl.models import ROLE_SHOP_ADMIN, ApiKey, Offer, Product, Shop
-from crossdock_sandbox.mirakl.order_factory import build_address, build_order
+from crossdock_sandbox.mirakl.order_batch import OrderBatch, build_orders
 from crossdock_sandbox.mirakl.orders import ORDER_STATES
 from crossdock_sandbox.mirakl.store import SandboxStore
 
@@ -36,14 +36,6 @@ FAMILIES = (
     ("TRAIL-SHOE", "Trail running shoe", "shoes", "Shoes", ("BLUE", "BLACK"), ("41", "42", "43")),
     ("RAIN-JACKET", "Packable rain jacket", "jackets", "Jackets", ("RED", "NAVY"), ("S", "M", "L")),
     ("MUG", "Enamel camping mug", "kitchen", "Kitchen", ("WHITE", "GREEN"), ("",)),
-)
-
-CUSTOMERS = (
-    ("Camille", "Martin", "12 rue des Lilas", "75011", "Paris"),
-    ("Lucas", "Bernard", "4 quai Saint-Antoine", "69002", "Lyon"),
-    ("Chloé", "Dubois", "27 avenue Jean Médecin", "06000", "Nice"),
-    ("Hugo", "Lefèvre", "9 place du Capitole", "31000", "Toulouse"),
-    ("Léa", "Moreau", "55 cours de l'Intendance", "33000", "Bordeaux"),
 )
 
 CARRIERS = (
@@ -243,44 +235,12 @@ def _seed_offers(store: SandboxStore, variants: list[tuple[str, Product]]) -> No
 
 
 def _seed_orders(store: SandboxStore, request: SeedRequest) -> None:
-    offers = list(store.shop_offers(DEFAULT_SHOP_ID).values())
     now = store.clock.now()
-    for number in range(1, request.order_count + 1):
-        state = request.order_states[(number - 1) % len(request.order_states)]
-        firstname, lastname, street, zip_code, city = store.random.choice(CUSTOMERS)
-        address = build_address(
-            firstname=firstname,
-            lastname=lastname,
-            street=street,
-            zip_code=zip_code,
-            city=city,
-            country="France",
-            country_iso_code="FRA",
-            phone="+33612345678",
-        )
-        customer = {
-            "customer_id": f"C{store.random.randrange(10_000, 99_999)}",
-            "firstname": firstname,
-            "lastname": lastname,
-            "locale": "fr_FR",
-            "shipping_address": address,
-            "billing_address": dict(address),
-        }
-        chosen = store.random.sample(offers, k=store.random.choice((1, 1, 2, 3)))
-        lines = [(offer, store.products[offer.product_sku], store.random.randrange(1, 4)) for offer in chosen]
-        commercial_id = f"SBX{request.seed:03d}{number:05d}"
-        payload = build_order(
-            order_id=f"{commercial_id}-A",
-            commercial_id=commercial_id,
-            created=now - timedelta(minutes=5 * (request.order_count - number + 1)),
-            lines=lines,
-            customer=customer,
-            currency_iso_code="EUR",
-            state=state,
-        )
-        record = store.add_order(DEFAULT_SHOP_ID, payload)
-        record.refresh_flags()
-        if state in ("SHIPPING", "SHIPPED", "RECEIVED", "CLOSED"):
-            payload["acceptance_decision_date"] = payload["created_date"]
-            payload["customer_debited_date"] = payload["created_date"]
-            record.refresh_flags()
+    batch = OrderBatch(shop_id=DEFAULT_SHOP_ID, count=request.order_count, states=request.order_states)
+    build_orders(
+        store,
+        batch,
+        rng=store.random,
+        commercial_id=lambda number: f"SBX{request.seed:03d}{number:05d}",
+        created=lambda number: now - timedelta(minutes=5 * (request.order_count - number + 1)),
+    )

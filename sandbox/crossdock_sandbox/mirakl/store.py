@@ -4,6 +4,7 @@ import logging
 import random
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from crossdock_sandbox.mirakl.clock import SandboxClock
 from crossdock_sandbox.mirakl.imports import apply_import
@@ -93,6 +94,8 @@ class SandboxStore:
         self._sequence = 0
         self._offer_id = 2000
         self._import_number = 1000
+        self._generated_order_number = 0
+        self._orders_by_creation: dict[int, list[OrderRecord]] = {}
 
     # --- ids ---------------------------------------------------------------
 
@@ -107,6 +110,10 @@ class SandboxStore:
     def next_import_number(self) -> int:
         self._import_number += 1
         return self._import_number
+
+    def next_generated_order_number(self) -> int:
+        self._generated_order_number += 1
+        return self._generated_order_number
 
     def new_uuid(self) -> str:
         """Return a UUID drawn from the seeded generator, so ids repeat run after run."""
@@ -131,26 +138,66 @@ class SandboxStore:
         record = OrderRecord(
             shop_id=shop_id, payload=payload, entered_state_at=self.clock.monotonic(), sequence=self.next_sequence()
         )
-        self.shop_orders(shop_id)[record.order_id] = record
+        orders = self.shop_orders(shop_id)
+        replaced = record.order_id in orders
+        orders[record.order_id] = record
+        self._index_by_creation(shop_id, record, replaced=replaced)
         return record
+
+    def orders_by_creation(self, shop_id: int) -> list[OrderRecord]:
+        """Return the shop's orders sorted by creation date, then id; callers must not change the list.
+
+        OR11 reads this on every page, so the sorted list is kept between calls.
+        Creation dates never change, and only add_order adds orders.
+        """
+        ordered = self._orders_by_creation.get(shop_id)
+        if ordered is None:
+            ordered = sorted(self.shop_orders(shop_id).values(), key=_creation_key)
+            self._orders_by_creation[shop_id] = ordered
+        return ordered
+
+    def _index_by_creation(self, shop_id: int, record: OrderRecord, *, replaced: bool) -> None:
+        ordered = self._orders_by_creation.get(shop_id)
+        if ordered is None:
+            return
+        # New orders usually sort last, so appending keeps the list sorted without a full sort.
+        if not replaced and (not ordered or _creation_key(ordered[-1]) <= _creation_key(record)):
+            ordered.append(record)
+        else:
+            del self._orders_by_creation[shop_id]
 
     # --- timers ------------------------------------------------------------
 
     def tick(self) -> None:
         """Apply every automatic step that is due: acceptance, refusal, debit and import jobs."""
         now_mono = self.clock.monotonic()
+        now = self.clock.now()
+        # Every request runs this over every order, so the common case (no timer due) is one comparison.
+        waits = self._timer_waits()
         for orders in self.orders.values():
             for record in list(orders.values()):
-                self._advance_order(record, now_mono)
+                wait = waits.get(record.state)
+                if wait is not None and now_mono - record.entered_state_at >= wait:
+                    self._advance_order(record, now_mono, now)
 
         for job in self.imports.values():
             if not job.applied and now_mono >= job.done_at:
                 apply_import(self, job)
 
-    def _advance_order(self, record: OrderRecord, now_mono: float) -> None:
+    def _timer_waits(self) -> dict[str, float]:
+        """Return, per order state, the shortest time in that state after which _advance_order may move an order."""
+        settings = self.settings
+        acceptance = settings.acceptance_deadline_seconds
+        if self.platform.order_acceptance == "AUTOMATIC":
+            acceptance = min(acceptance, settings.auto_accept_after_seconds)
+        waits = {"WAITING_ACCEPTANCE": acceptance, "WAITING_DEBIT": settings.debit_request_after_seconds}
+        if settings.auto_debit_after_seconds is not None:
+            waits["WAITING_DEBIT_PAYMENT"] = settings.auto_debit_after_seconds
+        return waits
+
+    def _advance_order(self, record: OrderRecord, now_mono: float, now: datetime) -> None:
         settings = self.settings
         waited = now_mono - record.entered_state_at
-        now = self.clock.now()
 
         if record.state == "WAITING_ACCEPTANCE":
             if self.platform.order_acceptance == "AUTOMATIC" and waited >= settings.auto_accept_after_seconds:
@@ -171,3 +218,7 @@ class SandboxStore:
         elif record.state == "WAITING_DEBIT_PAYMENT" and settings.auto_debit_after_seconds is not None:
             if waited >= settings.auto_debit_after_seconds:
                 record.move_to("SHIPPING", now=now, monotonic=now_mono)
+
+
+def _creation_key(record: OrderRecord) -> tuple:
+    return (record.created_at, record.order_id)

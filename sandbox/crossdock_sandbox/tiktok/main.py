@@ -21,6 +21,7 @@ from crossdock_sandbox.tiktok.middleware import SandboxMiddleware
 from crossdock_sandbox.tiktok.request_log import RequestLog
 from crossdock_sandbox.tiktok.routers import (
     admin,
+    admin_bulk,
     events,
     fulfillment,
     logistics,
@@ -93,6 +94,7 @@ def create_sandbox_app(
         fulfillment.router,
         returns.router,
         events.router,
+        admin_bulk.router,
         admin.router,
     ):
         app.include_router(router)

@@ -22,12 +22,17 @@ def set_status(order: Order, status: str, *, now: int, events: WebhookDispatcher
     for line in active_lines(order):
         if not (status == "PARTIALLY_SHIPPING" and line.tracking_number):
             line.display_status = status
+    announce_status(order, now=now, events=events)
+
+
+def announce_status(order: Order, *, now: int, events: WebhookDispatcher) -> None:
+    """Send ORDER_STATUS_CHANGE with the order's current status."""
     events.emit(
         shop_id=order.shop_id,
         event_type="ORDER_STATUS_CHANGE",
         data={
             "order_id": order.id,
-            "order_status": status,
+            "order_status": order.status,
             "is_on_hold_order": order.is_on_hold_order,
             "update_time": now,
         },

@@ -199,8 +199,12 @@ def add_order(
     order_id: str | None = None,
     line_ids: list[str] | None = None,
     create_time: int | None = None,
+    sku_products: dict[str, Product] | None = None,
 ) -> Order:
-    """Add an order with one line item per unit and the packages its status implies."""
+    """Add an order with one line item per unit and the packages its status implies.
+
+    `sku_products` maps SKU ids to their products; bulk callers pass it to skip a scan of the catalog per line.
+    """
     from crossdock_sandbox.tiktok import order_flow
 
     warehouses = [w for w in store.shop_warehouses(shop.id) if w.type == "SALES_WAREHOUSE"]
@@ -212,7 +216,10 @@ def add_order(
     line_items = []
     pending_ids = list(line_ids or [])
     for sku, quantity in lines:
-        product = next(p for p in store.products.values() if sku in p.skus)
+        if sku_products is not None:
+            product = sku_products[sku.id]
+        else:
+            product = next(p for p in store.products.values() if sku in p.skus)
         for _ in range(quantity):
             line_items.append(
                 LineItem(

@@ -1,6 +1,7 @@
 """In-memory state of one sandbox instance: apps, sellers, shops, catalog, orders, packages, tokens."""
 
 import random
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 
 # Regions where Mark Package As Shipped works (its reference page lists US, UK, ES,
@@ -198,6 +199,97 @@ class Package:
     dimension: dict | None = None
 
 
+class PackageTable(MutableMapping[str, Package]):
+    """Packages by id, also indexed by order id so that rendering an order does not scan every package.
+
+    A package's `order_id` must not change after it is stored; no handler changes it.
+    """
+
+    def __init__(self) -> None:
+        self._packages: dict[str, Package] = {}
+        self._by_order: dict[str, dict[str, Package]] = {}
+
+    def __getitem__(self, package_id: str) -> Package:
+        return self._packages[package_id]
+
+    def __setitem__(self, package_id: str, package: Package) -> None:
+        if package_id in self._packages:
+            self._unindex(package_id)
+        self._packages[package_id] = package
+        self._by_order.setdefault(package.order_id, {})[package_id] = package
+
+    def __delitem__(self, package_id: str) -> None:
+        self._unindex(package_id)
+        del self._packages[package_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packages)
+
+    def __len__(self) -> int:
+        return len(self._packages)
+
+    def of_order(self, order_id: str) -> list[Package]:
+        """Return the order's packages in the order they were stored."""
+        return list(self._by_order.get(order_id, {}).values())
+
+    def _unindex(self, package_id: str) -> None:
+        order_id = self._packages[package_id].order_id
+        siblings = self._by_order[order_id]
+        del siblings[package_id]
+        if not siblings:
+            del self._by_order[order_id]
+
+
+class OrderTable(MutableMapping[str, Order]):
+    """Orders by id, with a per-shop list sorted by creation time that order search reuses between pages.
+
+    An order's `create_time` and `shop_id` must not change after it is stored; no handler changes them.
+    """
+
+    def __init__(self) -> None:
+        self._orders: dict[str, Order] = {}
+        self._by_creation: dict[str, list[Order]] = {}
+
+    def __getitem__(self, order_id: str) -> Order:
+        return self._orders[order_id]
+
+    def __setitem__(self, order_id: str, order: Order) -> None:
+        replaced = self._orders.get(order_id)
+        self._orders[order_id] = order
+        ordered = self._by_creation.get(order.shop_id)
+        if replaced is not None:
+            self._by_creation.pop(replaced.shop_id, None)
+            self._by_creation.pop(order.shop_id, None)
+        elif ordered is not None:
+            # New orders usually sort last, so appending keeps the list sorted without a full sort.
+            if not ordered or _creation_key(ordered[-1]) <= _creation_key(order):
+                ordered.append(order)
+            else:
+                del self._by_creation[order.shop_id]
+
+    def __delitem__(self, order_id: str) -> None:
+        order = self._orders.pop(order_id)
+        self._by_creation.pop(order.shop_id, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._orders)
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def by_creation(self, shop_id: str) -> list[Order]:
+        """Return the shop's orders sorted by (create_time, id) ascending; callers must not change the list."""
+        ordered = self._by_creation.get(shop_id)
+        if ordered is None:
+            ordered = sorted((o for o in self._orders.values() if o.shop_id == shop_id), key=_creation_key)
+            self._by_creation[shop_id] = ordered
+        return ordered
+
+
+def _creation_key(order: Order) -> tuple[int, str]:
+    return (order.create_time, order.id)
+
+
 @dataclass
 class Grant:
     """An authorization of one app by one seller, with its current token pair."""
@@ -264,8 +356,8 @@ class SandboxStore:
     delivery_options: dict[str, DeliveryOption] = field(default_factory=dict)
     shipping_providers: dict[str, ShippingProvider] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
-    orders: dict[str, Order] = field(default_factory=dict)
-    packages: dict[str, Package] = field(default_factory=dict)
+    orders: OrderTable = field(default_factory=OrderTable)
+    packages: PackageTable = field(default_factory=PackageTable)
     grants: list[Grant] = field(default_factory=list)
     auth_codes: dict[str, AuthCode] = field(default_factory=dict)
     webhooks: dict[tuple[str, str, str], WebhookSubscription] = field(default_factory=dict)
@@ -289,4 +381,4 @@ class SandboxStore:
         return None
 
     def order_packages(self, order_id: str) -> list[Package]:
-        return [package for package in self.packages.values() if package.order_id == order_id]
+        return self.packages.of_order(order_id)

@@ -1,6 +1,7 @@
-"""Product operations: P31 lookup by reference, P41 import and P42 import status."""
+"""Product operations: P31 lookup by reference, P41 import, P42 import status and P44 error report."""
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse
 
 from crossdock_sandbox.mirakl.api.deps import Store, caller
 from crossdock_sandbox.mirakl.api.stock import read_upload
@@ -88,3 +89,16 @@ async def get_product_import(import_id: str, context: caller("P42"), store: Stor
         "transform_lines_in_error": job.lines_in_error if job.applied else 0,
         "transform_lines_with_warning": 0,
     }
+
+
+@router.get("/products/imports/{import_id}/error_report", tags=["P44"])
+async def get_product_import_errors(import_id: str, context: caller("P44"), store: Store) -> PlainTextResponse:
+    """P44: return the products a finished import did not integrate, one line each with the reason."""
+    job = store.imports.get(import_id)
+    if job is None or job.kind != "products" or job.shop_id != context.shop_id:
+        raise not_found(f"The product import {import_id} does not exist.")
+    if not job.applied or not job.error_lines:
+        raise not_found(f"The product import {import_id} has no error report.")
+    rows = ["line;error-message;product"] + [f"{number};{reason};{raw}" for number, reason, raw in job.error_lines]
+    # Like OF03, the report is declared as a binary download.
+    return PlainTextResponse("\n".join(rows) + "\n", media_type="application/octet-stream")

@@ -267,16 +267,7 @@ async def add_order(runtime: Runtime, body: JsonBody) -> dict:
         create_time=now,
     )
     order.is_on_hold_order = bool(body.get("is_on_hold_order", False)) or status == "ON_HOLD"
-    runtime.webhooks.emit(
-        shop_id=shop.id,
-        event_type="ORDER_STATUS_CHANGE",
-        data={
-            "order_id": order.id,
-            "order_status": order.status,
-            "is_on_hold_order": order.is_on_hold_order,
-            "update_time": now,
-        },
-    )
+    order_flow.announce_status(order, now=now, events=runtime.webhooks)
     return order_view(order, runtime.store)
 
 

@@ -1,5 +1,7 @@
 """Order search and detail."""
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 
 from crossdock_sandbox.tiktok import errors, paging
@@ -30,8 +32,7 @@ async def search_orders(call: ShopCall) -> dict:
         raise errors.TikTokApiError(errors.INVALID_COMMON_PARAMETER, f"Invalid order_status {status!r}")
 
     shop = call.require_shop()
-    orders = [o for o in call.runtime.store.orders.values() if o.shop_id == shop.id and _matches(o, body)]
-    orders.sort(key=lambda o: (getattr(o, sort_field), o.id), reverse=sort_order == "DESC")
+    orders = _sorted_matches(call.runtime.store, shop.id, body, sort_field=sort_field, descending=sort_order == "DESC")
     page = orders[offset : offset + size]
     return errors.envelope(
         {
@@ -63,24 +64,49 @@ async def get_order_detail(call: ShopCall) -> dict:
     return errors.envelope({"orders": [order_view(store.orders[order_id], store) for order_id in ids]})
 
 
-def _matches(order: Order, body: dict) -> bool:
-    if body.get("order_status") and order.status != body["order_status"]:
-        return False
-    if body.get("shipping_type") and order.shipping_type != body["shipping_type"]:
-        return False
-    if body.get("buyer_user_id") and order.user_id != body["buyer_user_id"]:
-        return False
-    if (
-        body.get("is_buyer_request_cancel") is not None
-        and order.is_buyer_request_cancel != body["is_buyer_request_cancel"]
-    ):
-        return False
-    if body.get("warehouse_ids") and order.warehouse_id not in body["warehouse_ids"]:
-        return False
-    bounds = (
-        ("create_time_ge", order.create_time, lambda value, bound: value >= bound),
-        ("create_time_lt", order.create_time, lambda value, bound: value < bound),
-        ("update_time_ge", order.update_time, lambda value, bound: value >= bound),
-        ("update_time_lt", order.update_time, lambda value, bound: value < bound),
-    )
-    return all(body.get(name) is None or compare(value, int(body[name])) for name, value, compare in bounds)
+def _sorted_matches(store, shop_id: str, body: dict, *, sort_field: str, descending: bool) -> list[Order]:
+    """Return the shop's orders that pass the body's filters, in page order.
+
+    Sorting by create_time reuses the store's sorted list, so a page costs one
+    pass over the shop's orders; update_time changes, so that sort runs per page.
+    """
+    checks = _filter_checks(body)
+    if sort_field == "create_time":
+        ordered = store.orders.by_creation(shop_id)
+        matches = [o for o in ordered if _passes(o, checks)] if checks else ordered
+        return matches[::-1] if descending else matches
+    matches = [o for o in store.orders.values() if o.shop_id == shop_id and _passes(o, checks)]
+    matches.sort(key=lambda o: (o.update_time, o.id), reverse=descending)
+    return matches
+
+
+def _passes(order: Order, checks: list[Callable[[Order], bool]]) -> bool:
+    # A plain loop: search calls this for every order of the shop on every page, and all() over a generator is slower.
+    for check in checks:
+        if not check(order):
+            return False
+    return True
+
+
+def _filter_checks(body: dict) -> list[Callable[[Order], bool]]:
+    """Turn the search body into one check per filter that is set."""
+    checks: list[Callable[[Order], bool]] = []
+    if body.get("order_status"):
+        checks.append(lambda o, wanted=body["order_status"]: o.status == wanted)
+    if body.get("shipping_type"):
+        checks.append(lambda o, wanted=body["shipping_type"]: o.shipping_type == wanted)
+    if body.get("buyer_user_id"):
+        checks.append(lambda o, wanted=body["buyer_user_id"]: o.user_id == wanted)
+    if body.get("is_buyer_request_cancel") is not None:
+        checks.append(lambda o, wanted=body["is_buyer_request_cancel"]: o.is_buyer_request_cancel == wanted)
+    if body.get("warehouse_ids"):
+        checks.append(lambda o, wanted=body["warehouse_ids"]: o.warehouse_id in wanted)
+    if body.get("create_time_ge") is not None:
+        checks.append(lambda o, bound=int(body["create_time_ge"]): o.create_time >= bound)
+    if body.get("create_time_lt") is not None:
+        checks.append(lambda o, bound=int(body["create_time_lt"]): o.create_time < bound)
+    if body.get("update_time_ge") is not None:
+        checks.append(lambda o, bound=int(body["update_time_ge"]): o.update_time >= bound)
+    if body.get("update_time_lt") is not None:
+        checks.append(lambda o, bound=int(body["update_time_lt"]): o.update_time < bound)
+    return checks

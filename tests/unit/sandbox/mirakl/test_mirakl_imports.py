@@ -1,4 +1,4 @@
-"""STO01/STO02/STO03 stock imports, OF21/OF24 offers and P31/P41/P42 products."""
+"""STO01/STO02/STO03 stock imports, OF21/OF24 offers and P31/P41/P42/P44 products."""
 
 import asyncio
 
@@ -166,3 +166,24 @@ async def test_p41_import_creates_product(client, store, settings):
     assert status.json()["import_status"] == "COMPLETE"
     assert status.json()["transform_lines_in_error"] == 1
     assert any(("EAN", "3760000000017") in product.references for product in store.products.values())
+
+
+async def test_p44_lists_products_not_integrated(client, store, settings):
+    body = (
+        "sku;product-id;product-id-type;title;category\n"
+        "NEW-2;3760000000024;EAN;Tent;camping\n"
+        "NO-CAT;3760000000031;EAN;Lamp;\n"
+    )
+    created = await client.post("/api/products/imports", files={"file": ("products.csv", body.encode(), "text/csv")})
+    early = await client.get(f"/api/products/imports/{created.json()['import_id']}/error_report")
+    await wait_for_import(store, settings)
+
+    report = await client.get(f"/api/products/imports/{created.json()['import_id']}/error_report")
+    unknown = await client.get("/api/products/imports/999999/error_report")
+
+    assert early.status_code == 404
+    assert report.status_code == 200
+    rows = report.text.strip().splitlines()
+    assert rows[0] == "line;error-message;product"
+    assert rows[1:] == ["3;Missing value for category.;NO-CAT;3760000000031;EAN;Lamp;"]
+    assert unknown.status_code == 404
