@@ -8,7 +8,7 @@ import pytest
 from crossdock_mirakl_connector.adapters import repository
 from crossdock_mirakl_connector.service_layer.worker import job_plan
 
-from .conftest import SANDBOX_KEY, connected_integration
+from .conftest import SANDBOX_KEY, connected_integration, create_integration
 from .helpers import fetch, fetchval, run
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -239,3 +239,39 @@ async def test_products_pull_creates_no_offers(make_connector, sandbox):
     assert "offers_push_imports" not in jobs
     assert offer_rows == 0
     assert uploads == []
+
+
+async def test_switch_to_push_queues_known_masters(make_connector, sandbox):
+    async with make_connector(worker_enabled=False) as harness:
+        view = await connected_integration(harness, sandbox, syncOrders=False)
+        integration_id = view["integration_id"]
+        await publish_master(harness, integration_id, "LAMP-5", gtin="4006381333948", price="12.00", channel_sku="MK-5")
+        await publish_master(harness, integration_id, "LAMP-6", gtin="4006381333955", price="8.00", sync=False)
+        await wait_value(harness, 2, "SELECT count(*) FROM sku_mappings WHERE product IS NOT NULL")
+        before = await fetchval(harness, "SELECT count(*) FROM product_pushes")
+
+        response = await harness.client.patch(
+            f"/v1/integrations/{integration_id}/settings", json={"products": "push"}, headers=harness.auth()
+        )
+        products = await fetch(harness, "SELECT master_sku, channel_sku, gtin, dirty FROM product_pushes")
+        offers = await fetch(harness, "SELECT master_sku, channel_sku, price, dirty FROM offer_pushes")
+        sent = await run(harness, integration_id, "products_push")
+
+        # An integration created after the masters were published learns them from the account's other rows.
+        later = await create_integration(harness, sandbox.url)
+        later_response = await harness.client.patch(
+            f"/v1/integrations/{later['integration_id']}/settings", json={"products": "push"}, headers=harness.auth()
+        )
+        later_products = await fetch(
+            harness,
+            "SELECT master_sku, channel_sku FROM product_pushes WHERE integration_id = $1 ORDER BY master_sku",
+            later["integration_id"],
+        )
+
+    assert response.status_code == 200, response.text
+    assert before == 0
+    assert [tuple(row) for row in products] == [("LAMP-5", "MK-5", "4006381333948", True)]
+    assert [tuple(row) for row in offers] == [("LAMP-5", "MK-5", Decimal("12.00"), True)]
+    assert sent["products_pushed"] == 1
+    assert later_response.status_code == 200, later_response.text
+    assert [tuple(row) for row in later_products] == [("LAMP-5", "LAMP-5"), ("LAMP-6", "LAMP-6")]

@@ -223,6 +223,23 @@ def test_compute_mirakl_per_warehouse_code():
 
     figures = {figure.channel_warehouse_id: figure.quantity for figure in result.figures}
     assert figures == {"WH-LYON": 2, "WH-PARIS": 8}
+    assert result.notes == [
+        "location 'loc-own' (loc-own) is not mapped to a channel warehouse of this integration, "
+        "so its 50 available unit(s) count for no figure here"
+    ]
+
+
+def test_compute_single_figure_has_no_unmapped_location_notes():
+    result = compute(
+        integration=MIRAKL,
+        sku="MUG-1",
+        product_status="active",
+        option=None,
+        locations=[location("loc-own", 50)],
+        unallocated_committed=0,
+    )
+
+    assert result.notes == []
 
 
 def test_compute_subtracts_unallocated_commitments():

@@ -92,6 +92,7 @@ class ChannelAvailability:
     sync_to_channel: bool
     dropped_by: str | None
     figures: list[Figure]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def publishable(self) -> bool:
@@ -198,7 +199,21 @@ def compute(
         sync_to_channel=sync,
         dropped_by=list_filter_result(integration, sku, channel_sku),
         figures=figures,
+        notes=_unmapped_location_notes(warehouses, locations),
     )
+
+
+def _unmapped_location_notes(warehouses: Mapping[str, list[str]], locations: list[LocationStock]) -> list[str]:
+    """Name the locations that feed no figure, since per-warehouse figures leave them out without a trace."""
+    if not warehouses:
+        return []
+    mapped = {location_id for ids in warehouses.values() for location_id in ids}
+    return [
+        f"location {location.name!r} ({location.location_id}) is not mapped to a channel warehouse of this "
+        f"integration, so its {location.available} available unit(s) count for no figure here"
+        for location in locations
+        if location.location_id not in mapped
+    ]
 
 
 def _figure(

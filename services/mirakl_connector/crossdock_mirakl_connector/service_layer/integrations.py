@@ -14,6 +14,7 @@ from crossdock_mirakl_connector.adapters.mirakl import account
 from crossdock_mirakl_connector.adapters.mirakl.client import MiraklClient
 from crossdock_mirakl_connector.adapters.mirakl.errors import AuthenticationError, ForbiddenError, NotFoundError
 from crossdock_mirakl_connector.domain.settings import IntegrationSettings
+from crossdock_mirakl_connector.service_layer import products
 
 logger = logging.getLogger(__name__)
 
@@ -235,11 +236,16 @@ async def update_settings(
     runtime: ServiceRuntime, integration_id: str, settings: IntegrationSettings
 ) -> asyncpg.Record:
     async with runtime.pool.acquire() as connection, connection.transaction():
+        previous_products = await connection.fetchval(
+            "SELECT settings->>'products' FROM integrations WHERE integration_id = $1 FOR UPDATE", integration_id
+        )
         row = await connection.fetchrow(
             "UPDATE integrations SET settings = $2, updated_at = now() WHERE integration_id = $1 RETURNING *",
             integration_id,
             settings.model_dump(),
         )
+        if settings.products == "push" and previous_products != "push":
+            await products.queue_known_masters(connection, row)
         if row["platform"]:
             await connection.execute(
                 "UPDATE integrations SET warnings = $2 WHERE integration_id = $1",

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 from crossdock_common.events import entity_key
+from crossdock_common.events.payloads.product import ProductPayload
 from crossdock_common.service import ServiceRuntime
 
 from crossdock_mirakl_connector.adapters.mirakl import offers as offers_api
@@ -37,22 +38,52 @@ async def apply_product(connection: asyncpg.Connection, event) -> None:
         option = options.get(row["integration_id"])
         channel_sku = option.channel_sku if option and option.channel_sku else product.sku
         await connection.execute(
-            "INSERT INTO sku_mappings (integration_id, master_sku, channel_sku, sync_to_channel) "
-            "VALUES ($1, $2, $3, $4) ON CONFLICT (integration_id, master_sku) DO UPDATE SET "
-            "channel_sku = EXCLUDED.channel_sku, sync_to_channel = EXCLUDED.sync_to_channel, updated_at = now()",
+            "INSERT INTO sku_mappings (integration_id, master_sku, channel_sku, sync_to_channel, product) "
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (integration_id, master_sku) DO UPDATE SET "
+            "channel_sku = EXCLUDED.channel_sku, sync_to_channel = EXCLUDED.sync_to_channel, "
+            "product = EXCLUDED.product, updated_at = now()",
             row["integration_id"],
             product.sku,
             channel_sku,
             option.sync_to_channel if option else True,
+            product.model_dump(mode="json"),
         )
         settings = IntegrationSettings.model_validate(row["settings"])
-        if settings.products != "push":
-            continue
-        if (option is None or option.sync_to_channel) and product.status == "active":
-            await product_push.mark_product(connection, row, product, option)
-            await offer_push.mark_offer(connection, row, product, option)
-        else:
-            await offer_push.withdraw_offer(connection, row["integration_id"], product.sku)
+        if settings.products == "push":
+            await _mark_for_push(connection, row, product, option)
+
+
+async def _mark_for_push(connection: asyncpg.Connection, integration: asyncpg.Record, product, option) -> None:
+    if (option is None or option.sync_to_channel) and product.status == "active":
+        await product_push.mark_product(connection, integration, product, option)
+        await offer_push.mark_offer(connection, integration, product, option)
+    else:
+        await offer_push.withdraw_offer(connection, integration["integration_id"], product.sku)
+
+
+async def queue_known_masters(connection: asyncpg.Connection, integration: asyncpg.Record) -> int:
+    """Mark every master of the account seen so far for push or withdrawal; return how many masters were read.
+
+    Catalog publishes a master only when it changes, so without this step a
+    master that existed before `products=push` was set would never be sent.
+    The newest payload stored for any integration of the account is used.
+    """
+    # NOTE: a master whose last event arrived before any Mirakl integration of the account
+    # existed, or before payloads were stored, has no row here; it is sent at its next change.
+    rows = await connection.fetch(
+        "SELECT DISTINCT ON (m.master_sku) m.product FROM sku_mappings m "
+        "JOIN integrations i ON i.integration_id = m.integration_id "
+        "WHERE i.account_id = $1 AND m.product IS NOT NULL ORDER BY m.master_sku, m.updated_at DESC",
+        integration["account_id"],
+    )
+    for row in rows:
+        product = ProductPayload.model_validate(row["product"])
+        options = {option.integration_id: option for option in product.channel_options}
+        await _mark_for_push(connection, integration, product, options.get(integration["integration_id"]))
+    logger.info(
+        "queued %d known master(s) for push", len(rows), extra={"integration_id": integration["integration_id"]}
+    )
+    return len(rows)
 
 
 async def delete_product(connection: asyncpg.Connection, event) -> None:
