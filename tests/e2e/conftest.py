@@ -55,8 +55,12 @@ class Hub:
         """Environment for running the `crossdock` CLI against this hub."""
         return {**self.config.environment(), "CROSSDOCK_TOKEN": self.token}
 
-    def wait_for(self, description: str, condition, *, timeout: float = 60.0):
-        """Poll `condition` until it returns something truthy; fail naming `description` and the logs."""
+    def wait_for(self, description: str, condition, *, timeout: float = 60.0, detail=None):
+        """Poll `condition` until it returns something truthy; fail naming `description` and the logs.
+
+        `detail`, when given, is called once on timeout and its result is added
+        to the failure message, to show what was seen in place of the awaited state.
+        """
         deadline = time.monotonic() + timeout
         last_error = None
         while time.monotonic() < deadline:
@@ -67,7 +71,13 @@ class Hub:
             except (httpx.HTTPError, KeyError, ValueError) as error:
                 last_error = error
             time.sleep(0.5)
-        pytest.fail(f"timed out waiting for {description} (last error: {last_error}); logs in {self.log_dir}")
+        seen = ""
+        if detail is not None:
+            try:
+                seen = f"; seen: {detail()}"
+            except (httpx.HTTPError, KeyError, ValueError) as error:
+                seen = f"; reading what was seen failed: {error}"
+        pytest.fail(f"timed out waiting for {description} (last error: {last_error}){seen}; logs in {self.log_dir}")
 
 
 async def _create_database(dsn: str, name: str) -> None:

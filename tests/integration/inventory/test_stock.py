@@ -71,3 +71,20 @@ async def test_stock_import_with_bad_row_applies_nothing(inventory):
     assert response.status_code == 422
     assert response.json()["errors"] == [{"line": 3, "message": "location 'loc-nowhere' not found"}]
     assert await fetchval(inventory, "SELECT count(*) FROM stock_levels") == 0
+
+
+async def test_stock_history_records_decrement_delta(inventory):
+    location_id = await create_location(inventory, "Lyon DC")
+    for delta, key in ((5, "count-1"), (-2, "damaged-1")):
+        response = await inventory.client.post(
+            "/v1/stock/adjust",
+            json={"location_id": location_id, "sku": "MUG-2", "delta": delta, "reason": key},
+            headers={**inventory.auth(), "Idempotency-Key": key},
+        )
+        assert response.status_code == 200, response.text
+
+    history = await inventory.client.get("/v1/stock/history", params={"sku": "MUG-2"}, headers=inventory.auth())
+    newest = history.json()[0]
+
+    assert newest["on_hand_delta"] == -2
+    assert newest["on_hand_after"] == 3

@@ -115,3 +115,28 @@ async def test_inventory_resync_pushes_unchanged_snapshot(make_connector, sandbo
     assert [row["dirty"] for row in unchanged] == [False]
     assert counts == {"inventory_lines_pushed": 1}
     assert len(uploads) == 2
+
+
+async def test_inventory_line_follows_channel_sku_change(make_connector, sandbox):
+    async with make_connector(worker_enabled=False) as harness:
+        view = await connected_integration(harness, sandbox)
+        integration_id = view["integration_id"]
+        # Recorded before the master has a channelSku: the offer SKU is the master SKU.
+        await harness.publish(availability(harness, integration_id, "HUB-MUG-W", 4))
+        await wait_lines(harness, 1)
+
+        await publish_product(harness, integration_id, "HUB-MUG-W", channel_sku="MUG-WHITE")
+        await harness.wait_until(lambda: _has_mapping(harness))
+        await harness.publish(availability(harness, integration_id, "HUB-MUG-W", 4))
+
+        async def remapped() -> bool:
+            skus = [row["channel_sku"] for row in await fetch(harness, "SELECT channel_sku FROM inventory_lines")]
+            return skus == ["MUG-WHITE"]
+
+        await harness.wait_until(remapped, message="the line under the previous offer SKU was kept")
+        counts = await run(harness, integration_id, "inventory_push")
+        uploads = await sandbox.requests("STO01")
+
+    assert counts == {"inventory_lines_pushed": 1}
+    assert '"MUG-WHITE";"4";"";"update"' in uploads[0]["body"]
+    assert "HUB-MUG-W" not in uploads[0]["body"]

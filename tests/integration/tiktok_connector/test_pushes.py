@@ -1,9 +1,11 @@
 """Inventory, fulfillment and cancellation pushes of the TikTok connector against the TikTok sandbox."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 from crossdock_tiktok_connector.adapters.client import TikTokClient
+from crossdock_tiktok_connector.service.inventory import record_availability
 
 from .conftest import APP_KEY, APP_SECRET, connect_shop, sandbox_requests
 
@@ -236,3 +238,56 @@ async def _pending(harness, integration_id, expected):
             "SELECT count(*) FROM inventory_updates WHERE integration_id = $1 AND status = 'pending'", integration_id
         )
     return count >= expected
+
+
+async def test_inventory_recorded_during_push_stays_pending(connector, sandbox, monkeypatch):
+    connected = await connect_shop(connector, sandbox, "US")
+    shop = connected["shop"]
+    product = (
+        await sandbox["admin"].post("/_sandbox/products", json={"shop_id": shop["id"], "seller_skus": ["INV-C"]})
+    ).json()
+    warehouse = product["skus"][0]["inventory"][0]["warehouse_id"]
+    async with connector.runtime.pool.acquire() as connection:
+        await record_availability(
+            connection,
+            integration_id=connected["id"],
+            sku="INV-C",
+            warehouse_id=warehouse,
+            quantity=29,
+            wanted_at=datetime.now(UTC),
+        )
+
+    # A newer figure arrives while the first update call is in flight.
+    send_update = TikTokClient.update_inventory
+
+    async def update_while_newer_arrives(client, product_id, body):
+        data = await send_update(client, product_id, body)
+        async with connector.runtime.pool.acquire() as connection:
+            await record_availability(
+                connection,
+                integration_id=connected["id"],
+                sku="INV-C",
+                warehouse_id=warehouse,
+                quantity=26,
+                wanted_at=datetime.now(UTC),
+            )
+        return data
+
+    monkeypatch.setattr(TikTokClient, "update_inventory", update_while_newer_arrives)
+    await sandbox["admin"].delete("/_sandbox/requests")
+    await sync(connector, connected["id"])
+    monkeypatch.undo()
+    async with connector.runtime.pool.acquire() as connection:
+        row = await connection.fetchrow(
+            "SELECT status, quantity FROM inventory_updates WHERE integration_id = $1 AND sku = 'INV-C'",
+            connected["id"],
+        )
+    await sync(connector, connected["id"])
+
+    updates = await sandbox_requests(sandbox, "/inventory/update")
+    sent = [
+        {w["warehouse_id"]: w["quantity"] for w in json.loads(update["body"])["skus"][0]["inventory"]}[warehouse]
+        for update in updates
+    ]
+    assert dict(row) == {"status": "pending", "quantity": 26}
+    assert sent == [29, 26]

@@ -62,14 +62,18 @@ async def move_stock(
     is added. The location must exist in the account.
     """
     # One statement locks the row (or creates it), applies the change, appends the
-    # history row and queues the SKU for the availability publisher. NOTE: when two
-    # transactions create the same row at once, the second one's history row takes
-    # 0 as the value before, so its recorded delta is off by the first one's change.
+    # history row and queues the SKU for the availability publisher. `level` selects
+    # from `before` so that `before` reads the row ahead of the update: PostgreSQL
+    # may otherwise run the update first, and `before` then finds no row and reads 0.
+    # NOTE: when two transactions create the same row at once, the second one's
+    # history row takes 0 as the value before, so its recorded delta is off by the
+    # first one's change.
     row = await connection.fetchrow(
         "WITH before AS (SELECT on_hand, committed FROM stock_levels "
         "  WHERE account_id = $1 AND sku = $2 AND location_id = $3 FOR UPDATE), "
         "level AS (INSERT INTO stock_levels AS level (account_id, sku, location_id, on_hand, committed) "
-        "  VALUES ($1, $2, $3, COALESCE($4::int, $5::int), greatest($6::int, 0)) "
+        "  SELECT $1, $2, $3, COALESCE($4::int, $5::int), greatest($6::int, 0) "
+        "  FROM (SELECT count(*) FROM before) AS locked "
         "  ON CONFLICT (account_id, sku, location_id) DO UPDATE "
         "  SET on_hand = COALESCE($4::int, level.on_hand + $5::int), "
         "  committed = greatest(level.committed + $6::int, 0), updated_at = now() "

@@ -123,8 +123,17 @@ async def run_due_jobs(runtime: ServiceRuntime) -> None:
     for integration in integrations:
         for job, work, interval in job_plan(runtime, integration):
 
-            async def attempt(job=job, work=work, integration=integration) -> None:
-                await run_job(runtime, integration, job, work)
+            async def attempt(job=job, work=work, integration_id=integration["integration_id"]) -> None:
+                # A round can take seconds, so each job reads the integration again. A settings
+                # change made during the round (ordersAutoAccept switched on, syncOrders off)
+                # then applies to the next job, not only to the next round.
+                async with runtime.pool.acquire() as connection:
+                    current = await repository.load_integration(connection, integration_id)
+                if current is None or current["status"] != "connected":
+                    return
+                if job not in {name for name, _work, _interval in job_plan(runtime, current)}:
+                    return
+                await run_job(runtime, current, job, work)
 
             await run_exclusive(
                 runtime.pool, f"mirakl.{job}.{integration['integration_id']}", attempt, min_interval=interval

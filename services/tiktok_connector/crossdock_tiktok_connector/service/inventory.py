@@ -129,12 +129,26 @@ async def _push_product(
             await _mark(connector, integration_id, sku, wanted[sku], "pushed", notes.get(sku))
 
 
-# TODO: a quantity recorded while its push is in flight is marked pushed with the older value.
-# Compare wanted_at with the value that was sent before marking it pushed.
 async def _mark(
     connector: Connector, integration_id: str, sku: str, sent: Any, status: str, message: str | None
 ) -> None:
     async with connector.pool.acquire() as connection:
+        if status == "pushed":
+            # Only the quantities that were sent become pushed. A newer quantity recorded
+            # while the call was in flight stays pending, so the next round sends it.
+            for warehouse_id, (quantity, wanted_at) in sent.items():
+                await connection.execute(
+                    "UPDATE inventory_updates SET status = 'pushed', message = $4, pushed_at = now(), "
+                    "pushed_quantity = quantity WHERE integration_id = $1 AND sku = $2 AND warehouse_id = $3 "
+                    "AND status = 'pending' AND quantity = $5 AND wanted_at = $6",
+                    integration_id,
+                    sku,
+                    warehouse_id,
+                    message,
+                    quantity,
+                    wanted_at,
+                )
+            return
         await connection.execute(
             "UPDATE inventory_updates SET status = $3, message = $4, pushed_at = CASE WHEN $3 = 'pushed' THEN now() "
             "ELSE pushed_at END, pushed_quantity = CASE WHEN $3 = 'pushed' THEN quantity ELSE pushed_quantity END "
