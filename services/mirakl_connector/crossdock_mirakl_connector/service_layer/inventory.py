@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 
 import asyncpg
+from crossdock_common.db.retry import run_in_transaction
 from crossdock_common.events import entity_key
 from crossdock_common.service import ServiceRuntime
 
@@ -70,6 +71,16 @@ async def apply_availability(runtime: ServiceRuntime, connection: asyncpg.Connec
         quantity,
         availability.snapshot,
     )
+    # After a channelSku change, the master's earlier line names its previous offer SKU.
+    # That offer no longer belongs to the master, so the line is dropped rather than pushed.
+    await connection.execute(
+        "DELETE FROM inventory_lines WHERE integration_id = $1 AND master_sku = $2 AND warehouse_code = $3 "
+        "AND channel_sku <> $4",
+        integration["integration_id"],
+        availability.sku,
+        availability.channel_warehouse_id or "",
+        channel_sku,
+    )
 
 
 async def request_resync(runtime: ServiceRuntime, integration: asyncpg.Record, requested_by: str) -> str:
@@ -111,7 +122,10 @@ async def push(runtime: ServiceRuntime, integration: asyncpg.Record, client: Mir
     import_id = await offers_api.import_stock(client, lines)
     # CSV line 1 is the header, so data line n is line n + 1 of the file.
     numbered = {str(index + 2): [sku, warehouse, quantity] for index, (sku, quantity, warehouse) in enumerate(lines)}
-    async with runtime.pool.acquire() as connection, connection.transaction():
+
+    # The import is on Mirakl already: recording it must survive a deadlock with the availability
+    # consumer, or the lines stay dirty and go out again in a second import.
+    async def record(connection: asyncpg.Connection) -> None:
         await connection.execute(
             "INSERT INTO stock_imports (import_id, integration_id, status, lines) VALUES ($1, $2, 'WAITING', $3)",
             import_id,
@@ -128,6 +142,8 @@ async def push(runtime: ServiceRuntime, integration: asyncpg.Record, client: Mir
                 row["quantity"],
                 import_id,
             )
+
+    await run_in_transaction(runtime.pool, record)
     logger.info("stock import %s sent with %d lines", import_id, len(lines), extra={"integration_id": integration_id})
     return {"inventory_lines_pushed": len(lines)}
 
@@ -163,7 +179,8 @@ async def track(runtime: ServiceRuntime, integration: asyncpg.Record, client: Mi
 
 async def _finish_import(runtime, integration_id, stock_import, state, status, errors, counts) -> None:
     lines = stock_import["lines"]
-    async with runtime.pool.acquire() as connection, connection.transaction():
+
+    async def record(connection: asyncpg.Connection) -> None:
         await connection.execute(
             "UPDATE stock_imports SET status = $3, lines_in_success = $4, lines_in_error = $5, finished_at = now() "
             "WHERE integration_id = $1 AND import_id = $2",
@@ -193,5 +210,7 @@ async def _finish_import(runtime, integration_id, stock_import, state, status, e
             await repository.record_error(
                 connection, integration_id, TRACK_JOB, f"stock import {stock_import['import_id']} FAILED", str(status)
             )
+
+    await run_in_transaction(runtime.pool, record)
     counts["inventory_lines_rejected"] += len(errors) if state == "COMPLETE" else len(lines)
     counts["inventory_lines_accepted"] += int(status.get("lines_in_success") or 0)
