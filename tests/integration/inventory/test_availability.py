@@ -83,9 +83,11 @@ async def test_availability_force_resync_snapshot(inventory):
     await publish_integration(inventory, "mirakl-1", "mirakl", inventorySKUsExclude=["MUG-XL-9"])
     await publish_product(inventory, "MUG-1", [{"integration_id": "mirakl-1", "channel_sku": "MK-MUG-1"}])
     await publish_product(inventory, "MUG-2")
+    await publish_product(inventory, "MUG-3")
     await publish_product(inventory, "MUG-XL-9")
     location_id = await create_location(inventory, "Lyon DC")
     await set_stock(inventory, location_id, "MUG-1", 6, key="count-1")
+    await set_stock(inventory, location_id, "MUG-2", 0, key="count-2")
     await settle(inventory)
     before = await outbox_count(inventory, "availability.changed")
 
@@ -106,6 +108,7 @@ async def test_availability_force_resync_snapshot(inventory):
         await asyncio.sleep(0.05)
         snapshot = inventory.events("availability.changed", lambda event: event.payload.snapshot)
     by_sku = {event.payload.sku: event.payload for event in snapshot}
+    # MUG-3 never had stock in the hub, so the channel keeps its own figure; MUG-XL-9 is on the block list.
     assert set(by_sku) == {"MUG-1", "MUG-2"}
     assert by_sku["MUG-1"].quantity == 6
     assert by_sku["MUG-1"].channel_sku == "MK-MUG-1"
@@ -196,3 +199,28 @@ async def test_availability_ignores_older_product_event(inventory):
 
     buffer = await fetchval(inventory, "SELECT channel_options -> 0 ->> 'inventory_buffer' FROM products")
     assert buffer == "4"
+
+
+async def test_availability_never_stocked_sku_is_not_sent(inventory):
+    await publish_integration(inventory, "mirakl-1", "mirakl")
+    await publish_product(inventory, "MUG-NEW", [{"integration_id": "mirakl-1"}])
+    await publish_product(inventory, "MUG-1", [{"integration_id": "mirakl-1"}])
+    location_id = await create_location(inventory, "Lyon DC")
+    await set_stock(inventory, location_id, "MUG-1", 4, key="count-1")
+    await settle(inventory)
+    await inventory.wait_for_event("availability.changed", lambda event: event.payload.sku == "MUG-1")
+
+    response = await inventory.client.get(
+        "/v1/availability/simulate", params={"sku": "MUG-NEW", "integration_id": "mirakl-1"}, headers=inventory.auth()
+    )
+
+    assert inventory.events("availability.changed", lambda event: event.payload.sku == "MUG-NEW") == []
+    channel = response.json()["channels"][0]
+    assert channel["publishable"] is False
+    assert channel["dropped_by"] == "no stock recorded in the hub"
+    assert "set or import stock at a location" in channel["notes"][-1]
+
+    await set_stock(inventory, location_id, "MUG-NEW", 0, key="count-new")
+    await settle(inventory)
+    sent = await inventory.wait_for_event("availability.changed", lambda event: event.payload.sku == "MUG-NEW")
+    assert sent.payload.quantity == 0

@@ -96,7 +96,7 @@ class ChannelAvailability:
 
     @property
     def publishable(self) -> bool:
-        """False when the channel's allow or block list drops the SKU, so nothing is sent for it."""
+        """False when nothing is sent for the SKU: an allow or block list drops it, or the hub has no stock record."""
         return self.dropped_by is None
 
     def to_dict(self) -> dict[str, Any]:

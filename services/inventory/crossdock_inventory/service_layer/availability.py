@@ -107,19 +107,47 @@ async def compute_for_skus(
         return []
     stock = await load_location_stock(connection, account_id, known)
     unallocated = await load_unallocated(connection, account_id, known)
+    tracked = await load_tracked_skus(connection, account_id, known)
 
-    return [
-        compute(
-            integration=integration,
-            sku=sku,
-            product_status=products[sku].status,
-            option=products[sku].options.get(integration.integration_id),
-            locations=stock[sku],
-            unallocated_committed=unallocated[sku],
-        )
-        for sku in known
-        for integration in integrations
-    ]
+    results = []
+    for sku in known:
+        for integration in integrations:
+            result = compute(
+                integration=integration,
+                sku=sku,
+                product_status=products[sku].status,
+                option=products[sku].options.get(integration.integration_id),
+                locations=stock[sku],
+                unallocated_committed=unallocated[sku],
+            )
+            if sku not in tracked and result.dropped_by is None:
+                result.dropped_by = UNTRACKED
+                result.notes.append(UNTRACKED_NOTE)
+            results.append(result)
+    return results
+
+
+UNTRACKED = "no stock recorded in the hub"
+UNTRACKED_NOTE = (
+    "no stock was ever set, adjusted or imported for this SKU in the hub, so nothing is sent and the channel "
+    "keeps its own figure; set or import stock at a location to start sending it"
+)
+
+
+async def load_tracked_skus(connection: asyncpg.Connection, account_id: str, skus: list[str]) -> set[str]:
+    """Return the SKUs whose stock the hub manages: set, adjusted or imported at least once.
+
+    A master that only exists in the catalog must not send 0 to a channel: when
+    a shop is connected before its stock is loaded, that 0 would wipe every
+    offer's real quantity on the marketplace.
+    """
+    rows = await connection.fetch(
+        "SELECT wanted.sku FROM unnest($2::text[]) AS wanted(sku) WHERE EXISTS (SELECT 1 FROM movements AS m "
+        "WHERE m.account_id = $1 AND m.sku = wanted.sku AND m.cause IN ('adjustment', 'import'))",
+        account_id,
+        skus,
+    )
+    return {row["sku"] for row in rows}
 
 
 async def publish_availability(
