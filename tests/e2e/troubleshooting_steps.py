@@ -132,6 +132,14 @@ def link_location(hub: Hub, location_id: str, threepl_id: str) -> None:
             == 200
         ),
     )
+    # Routing hears of the link through an event; decisions made before it arrives would not count it.
+    hub.wait_for(
+        f"routing to see the link of {location_id}",
+        lambda: any(
+            row["location_id"] == location_id and row["fulfillment_integration_id"] == threepl_id
+            for row in hub.http.get(f"{hub.routing}/v1/routing-locations").json()
+        ),
+    )
 
 
 def set_stock(hub: Hub, location_id: str, sku: str, on_hand: int) -> None:

@@ -32,6 +32,8 @@ async def test_routing_stalls_until_location_linked(stack: Stack):
     assert routed.payload.allocations[0].fulfillment_integration_id == integration_id
     assert routed.payload.allocations[0].lines == [{"MUG-BLUE-350": 2}]
     await stack.wait_for_status(TIKTOK, "5770000000000000101", "sent_to_fulfillment")
+    seen = (await stack.api.get("/v1/routing-locations", headers=stack.headers)).json()
+    assert [(row["location_id"], row["fulfillment_integration_id"]) for row in seen] == [("loc-paris", integration_id)]
 
     decisions = (
         await stack.api.get(f"/v1/orders/{stalled['order_id']}/routing-decisions", headers=stack.headers)

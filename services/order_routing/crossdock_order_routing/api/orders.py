@@ -85,6 +85,23 @@ async def order_counts(principal: Reader, runtime: Runtime) -> list[dict[str, An
     return [dict(row) for row in rows]
 
 
+@router.get("/routing-locations")
+async def routing_locations(principal: Reader, runtime: Runtime) -> list[dict[str, Any]]:
+    """List the locations as routing sees them, in the order the default rule tries them.
+
+    Routing keeps its own copy of inventory's locations, updated from events. When
+    an order goes somewhere unexpected, this shows whether a link or status change
+    had reached routing when it decided.
+    """
+    async with runtime.pool.acquire() as connection:
+        rows = await connection.fetch(
+            "SELECT location_id, name, status, fulfillment_integration_id, source_integration_id, external_code, "
+            "priority, updated_at FROM locations WHERE account_id = $1 ORDER BY priority, location_id",
+            principal.account_id,
+        )
+    return [dict(row) for row in rows]
+
+
 @router.get("/orders/{order_id}")
 async def get_order(order_id: str, principal: Reader, runtime: Runtime) -> dict[str, Any]:
     """Show an order with its lines (resolved SKUs, shipped units) and shipping requests."""
