@@ -49,7 +49,7 @@ run: install ## Start the whole hub on the sandboxes, set it up and show a live 
 	$(VENV)/bin/crossdock-localinfra run -- $(VENV)/bin/crossdock demo $(DEMO_ARGS)
 
 bench: install ## Run the benchmarks under bench/
-	$(VENV)/bin/crossdock-localinfra run -- sh -c "$(PY) bench/bus.py && $(PY) bench/memory.py && $(PY) bench/inventory.py"
+	$(VENV)/bin/crossdock-localinfra run -- sh -c "$(PY) bench/bus.py && $(PY) bench/memory.py && $(PY) bench/inventory.py && $(PY) bench/inventory_latency.py && $(PY) bench/ingest.py"
 
 lint: install ## Check style with ruff
 	$(VENV)/bin/ruff check .
