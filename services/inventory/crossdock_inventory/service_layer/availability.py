@@ -224,43 +224,32 @@ async def _publish_figure(connection, runtime, account_id, result, figure, snaps
 async def flush_dirty(connection: asyncpg.Connection, runtime: ServiceRuntime, *, batch: int) -> tuple[int, int]:
     """Recompute up to `batch` queued SKUs, publish what changed, and return (SKUs, events).
 
-    The queue rows are read without a lock, so a stock change waits for a
-    publish only during its final delete. A row is removed only if its change
-    counter still has the value read here. A SKU changed meanwhile stays queued
-    for the next run.
+    The queue is append-only: a change inserts a mark and never waits for a
+    publish. This run deletes exactly the marks it read, so a mark committed
+    after the read stays queued for the next run, even if its id is lower.
     A transaction-level advisory lock lets one replica publish at a time, so two
     replicas never publish the same figure twice.
     """
     if not await connection.fetchval("SELECT pg_try_advisory_xact_lock(hashtext('crossdock.inventory.availability'))"):
         return 0, 0
-    rows = await connection.fetch("SELECT account_id, sku, changes FROM dirty_skus ORDER BY marked_at LIMIT $1", batch)
+    rows = await connection.fetch(
+        "SELECT account_id, sku, array_agg(id) AS mark_ids FROM dirty_marks GROUP BY account_id, sku "
+        "ORDER BY min(id) LIMIT $1",
+        batch,
+    )
     if not rows:
         return 0, 0
-    by_account: dict[str, list[asyncpg.Record]] = defaultdict(list)
+    by_account: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        by_account[row["account_id"]].append(row)
+        by_account[row["account_id"]].append(row["sku"])
 
     events = 0
-    for account_id, queued in by_account.items():
-        skus = [row["sku"] for row in queued]
+    for account_id, skus in by_account.items():
         results = await compute_for_skus(connection, account_id, skus)
         events += await publish_availability(connection, runtime, account_id, results)
-        # Lock the queue rows in SKU order (byte order, as Python sorts) before the delete, whose
-        # own lock order is arbitrary. Writers such as a stock import mark SKUs in that same order
-        # inside long transactions, so any other order can deadlock with them.
-        await connection.execute(
-            'SELECT 1 FROM dirty_skus WHERE account_id = $1 AND sku = ANY($2::text[]) ORDER BY sku COLLATE "C" '
-            "FOR UPDATE",
-            account_id,
-            skus,
-        )
-        await connection.execute(
-            "DELETE FROM dirty_skus AS d USING unnest($2::text[], $3::int[]) AS seen(sku, changes) "
-            "WHERE d.account_id = $1 AND d.sku = seen.sku AND d.changes = seen.changes",
-            account_id,
-            skus,
-            [row["changes"] for row in queued],
-        )
+    await connection.execute(
+        "DELETE FROM dirty_marks WHERE id = ANY($1::bigint[])", [mark for row in rows for mark in row["mark_ids"]]
+    )
     return len(rows), events
 
 

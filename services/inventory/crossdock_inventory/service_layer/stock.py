@@ -83,8 +83,7 @@ async def move_stock(
         "  SELECT $1, $2, $3, level.on_hand - COALESCE((SELECT on_hand FROM before), 0), "
         "  level.committed - COALESCE((SELECT committed FROM before), 0), level.on_hand, level.committed, "
         "  $7, $8, $9 FROM level), "
-        "queued AS (INSERT INTO dirty_skus (account_id, sku) VALUES ($1, $2) ON CONFLICT (account_id, sku) "
-        "  DO UPDATE SET changes = dirty_skus.changes + 1, marked_at = now()) "
+        "queued AS (INSERT INTO dirty_marks (account_id, sku) VALUES ($1, $2)) "
         "SELECT on_hand, committed, COALESCE((SELECT committed FROM before), 0) AS before_committed FROM level",
         account_id,
         sku,
@@ -150,24 +149,18 @@ async def record_movement(
 
 
 async def mark_dirty(connection: asyncpg.Connection, account_id: str, skus: list[str]) -> None:
-    """Queue SKUs for the availability publisher.
-
-    Each mark increments `changes`. A counter that moved after the publisher
-    read the queue shows a change it has not seen, so it keeps the row for another run.
-    """
+    """Queue SKUs for the availability publisher, which coalesces the marks of each SKU into one recompute."""
     await connection.execute(
-        "INSERT INTO dirty_skus (account_id, sku) SELECT $1, sku FROM unnest($2::text[]) AS t(sku) "
-        "ON CONFLICT (account_id, sku) DO UPDATE SET changes = dirty_skus.changes + 1, marked_at = now()",
+        "INSERT INTO dirty_marks (account_id, sku) SELECT $1, sku FROM unnest($2::text[]) AS t(sku)",
         account_id,
-        sorted(set(skus)),
+        list(set(skus)),
     )
 
 
 async def mark_account_dirty(connection: asyncpg.Connection, account_id: str) -> None:
     """Queue every product of the account, after a change that can move any SKU's availability."""
     await connection.execute(
-        "INSERT INTO dirty_skus (account_id, sku) SELECT account_id, sku FROM products "
-        "WHERE account_id = $1 AND status <> 'deleted' ORDER BY sku COLLATE \"C\" "
-        "ON CONFLICT (account_id, sku) DO UPDATE SET changes = dirty_skus.changes + 1, marked_at = now()",
+        "INSERT INTO dirty_marks (account_id, sku) SELECT account_id, sku FROM products "
+        "WHERE account_id = $1 AND status <> 'deleted'",
         account_id,
     )
