@@ -7,6 +7,7 @@ transaction, and records the response. It runs on one replica at a time
 request that a crash interrupted is known to be possibly stored by the 3PL.
 """
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -22,6 +23,10 @@ from crossdock_order_routing.service_layer.records import add_history, lock_orde
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# Requests of one round are sent this many at a time: a 3PL call mostly waits on the network, and
+# one at a time capped dispatch at one round trip per request. Each send holds a pool connection
+# only briefly, so the consumers keep most of the pool (10 connections).
+SEND_CONCURRENCY = 4
 
 
 class Dispatcher:
@@ -71,8 +76,13 @@ class Dispatcher:
                 "ORDER BY r.created_at LIMIT $1",
                 BATCH_SIZE,
             )
-        for row in rows:
-            await self._send_request(row)
+        limit = asyncio.Semaphore(SEND_CONCURRENCY)
+
+        async def send(row: asyncpg.Record) -> None:
+            async with limit:
+                await self._send_request(row)
+
+        await asyncio.gather(*(send(row) for row in rows))
 
     async def _send_request(self, row: asyncpg.Record) -> None:
         request_id = row["request_id"]
