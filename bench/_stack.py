@@ -11,14 +11,20 @@ import contextlib
 import os
 import tempfile
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import httpx
-from crossdock_cli.stack import SERVICES, ProcessStack, StackConfig
+from crossdock_cli.stack import (
+    SERVICES,
+    ProcessStack,
+    StackConfig,
+    create_database,
+    database_url,
+    drop_database,
+    poll_until,
+)
 from crossdock_common.auth.tokens import issue_token
 from crossdock_common.testing.service import delete_topics_with_prefix
 
@@ -52,26 +58,11 @@ class Hub:
         return {name: self.stack.pid(name) for name in SERVICES}
 
     def wait_for(self, description: str, condition, *, timeout: float = 120.0, interval: float = 0.5):
-        """Poll `condition` until it returns something truthy; raise TimeoutError naming `description`."""
-        deadline = time.monotonic() + timeout
-        last_error = None
-        while time.monotonic() < deadline:
-            try:
-                value = condition()
-                if value:
-                    return value
-            except (httpx.HTTPError, KeyError, ValueError) as error:
-                last_error = error
-            time.sleep(interval)
-        raise TimeoutError(f"timed out waiting for {description} (last error: {last_error}); logs in {self.log_dir}")
-
-
-async def _admin_execute(dsn: str, statement: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+        """Poll `condition` until it returns something truthy; raise TimeoutError naming `description` and the logs."""
+        try:
+            return poll_until(description, condition, timeout=timeout, interval=interval)
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}; logs in {self.log_dir}") from None
 
 
 @contextlib.contextmanager
@@ -82,10 +73,10 @@ def bench_stack(*, name: str, time_scale: float, port_offset: int, extra_env: di
     database = f"bench_{name}_{uuid.uuid4().hex[:8]}"
     prefix = f"bench-{name}-{uuid.uuid4().hex[:8]}."
     log_dir = Path(tempfile.mkdtemp(prefix=f"crossdock-bench-{name}-"))
-    asyncio.run(_admin_execute(admin_dsn, f'CREATE DATABASE "{database}"'))
+    asyncio.run(create_database(admin_dsn, database))
     config = StackConfig(
         kafka_bootstrap=bootstrap,
-        database_url=admin_dsn.rsplit("/", 1)[0] + f"/{database}",
+        database_url=database_url(admin_dsn, database),
         jwt_secret=JWT_SECRET,
         encryption_key=ENCRYPTION_KEY,
         threepl_secret=THREEPL_SECRET,
@@ -108,7 +99,7 @@ def bench_stack(*, name: str, time_scale: float, port_offset: int, extra_env: di
         stack.stop()
         if hub is not None:
             hub.http.close()
-        asyncio.run(_admin_execute(admin_dsn, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        asyncio.run(drop_database(admin_dsn, database))
         asyncio.run(delete_topics_with_prefix(bootstrap, prefix))
 
 

@@ -9,15 +9,19 @@ each process.
 
 import asyncio
 import os
-import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
-
-from crossdock_cli.stack import ProcessStack, StackConfig
+from crossdock_cli.stack import (
+    ProcessStack,
+    StackConfig,
+    create_database,
+    database_url,
+    drop_database,
+    poll_until,
+)
 from crossdock_common.auth.tokens import issue_token
 from crossdock_common.testing.service import delete_topics_with_prefix
 
@@ -61,50 +65,27 @@ class Hub:
         `detail`, when given, is called once on timeout and its result is added
         to the failure message, to show what was seen in place of the awaited state.
         """
-        deadline = time.monotonic() + timeout
-        last_error = None
-        while time.monotonic() < deadline:
-            try:
-                value = condition()
-                if value:
-                    return value
-            except (httpx.HTTPError, KeyError, ValueError) as error:
-                last_error = error
-            time.sleep(0.5)
-        seen = ""
-        if detail is not None:
-            try:
-                seen = f"; seen: {detail()}"
-            except (httpx.HTTPError, KeyError, ValueError) as error:
-                seen = f"; reading what was seen failed: {error}"
-        pytest.fail(f"timed out waiting for {description} (last error: {last_error}){seen}; logs in {self.log_dir}")
-
-
-async def _create_database(dsn: str, name: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-
-
-async def _drop_database(dsn: str, name: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+        try:
+            return poll_until(description, condition, timeout=timeout)
+        except TimeoutError as error:
+            seen = ""
+            if detail is not None:
+                try:
+                    seen = f"; seen: {detail()}"
+                except (httpx.HTTPError, KeyError, ValueError) as detail_error:
+                    seen = f"; reading what was seen failed: {detail_error}"
+            pytest.fail(f"{error}{seen}; logs in {self.log_dir}")
 
 
 @pytest.fixture(scope="module")
 def hub(postgres_dsn, kafka_bootstrap, tmp_path_factory):
     database = f"e2e_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_create_database(postgres_dsn, database))
+    asyncio.run(create_database(postgres_dsn, database))
     prefix = f"e2e-{uuid.uuid4().hex[:8]}."
     log_dir = tmp_path_factory.mktemp("hub-logs")
     config = StackConfig(
         kafka_bootstrap=kafka_bootstrap,
-        database_url=postgres_dsn.rsplit("/", 1)[0] + f"/{database}",
+        database_url=database_url(postgres_dsn, database),
         jwt_secret=JWT_SECRET,
         encryption_key=ENCRYPTION_KEY,
         threepl_secret=THREEPL_SECRET,
@@ -123,5 +104,5 @@ def hub(postgres_dsn, kafka_bootstrap, tmp_path_factory):
         stack.stop()
         if hub is not None:
             hub.http.close()
-        asyncio.run(_drop_database(postgres_dsn, database))
+        asyncio.run(drop_database(postgres_dsn, database))
         asyncio.run(delete_topics_with_prefix(kafka_bootstrap, prefix))

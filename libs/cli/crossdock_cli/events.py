@@ -5,10 +5,9 @@ import json
 import uuid
 
 from aiokafka import AIOKafkaConsumer
+from crossdock_common.events import REGISTRY, EventSchemaError, topics
 from rich.console import Console
 from rich.syntax import Syntax
-
-from crossdock_common.events import REGISTRY, EventSchemaError, topics
 
 TOPIC_ALIASES = {topic.split(".")[1]: topic for topic in topics.ALL}
 

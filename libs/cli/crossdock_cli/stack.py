@@ -13,10 +13,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+import asyncpg
 import httpx
 
 
@@ -46,6 +48,7 @@ COMPONENTS = (
     Component("sandbox_3pl", "crossdock-sandbox-3pl", "CROSSDOCK_SANDBOX_3PL_PORT", 8203, "/healthz"),
 )
 BY_NAME = {component.name: component for component in COMPONENTS}
+T = TypeVar("T")
 SERVICES = tuple(component.name for component in COMPONENTS if not component.is_sandbox)
 
 # The TikTok sandbox's default app (sandbox/README-tiktok.md).
@@ -131,6 +134,51 @@ class StackConfig:
                 time.sleep(0.3)
 
 
+def poll_until(description: str, condition: Callable[[], T], *, timeout: float, interval: float = 0.5) -> T:
+    """Call `condition` until it returns something truthy, and return that.
+
+    HTTP errors and missing keys or values count as "not yet", because a
+    process that is still starting answers with them. Raise TimeoutError
+    naming `description` and the last such error after `timeout` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+        except (httpx.HTTPError, KeyError, ValueError) as error:
+            last_error = error
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {description} (last error: {last_error})")
+        time.sleep(interval)
+
+
+async def create_database(server_dsn: str, name: str) -> None:
+    """Create database `name` on the server of `server_dsn`, dropping an earlier one of that name first."""
+    connection = await asyncpg.connect(server_dsn)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def drop_database(server_dsn: str, name: str) -> None:
+    """Drop database `name`, closing the sessions still connected to it."""
+    connection = await asyncpg.connect(server_dsn)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def database_url(server_dsn: str, name: str) -> str:
+    """Return `server_dsn` pointing at database `name`."""
+    return server_dsn.rsplit("/", 1)[0] + f"/{name}"
+
+
 class ProcessStack:
     """The processes started one by one, each logging to its own file.
 
@@ -171,12 +219,20 @@ class ProcessStack:
         return self.processes[name].pid
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        """Stop the services while the sandboxes still respond, then the sandboxes.
+
+        A connector whose sandbox is gone retries its in-flight call with
+        backoff before it exits, which would add seconds to every stop.
+        """
+        services = [self.processes[name] for name in self.processes if not BY_NAME[name].is_sandbox]
+        sandboxes = [self.processes[name] for name in self.processes if BY_NAME[name].is_sandbox]
+        for group in (services, sandboxes):
+            for process in group:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for process in group:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()

@@ -6,17 +6,13 @@ uses a fresh database and its own topic prefix, and is removed after the module.
 
 import asyncio
 import os
-import signal
-import subprocess
-import time
 import uuid
 from collections.abc import Callable
 
-import asyncpg
 import httpx
 import pytest
 from crossdock_cli.main import app
-from crossdock_cli.stack import SERVICES, ProcessStack, StackConfig
+from crossdock_cli.stack import ProcessStack, StackConfig, create_database, database_url, drop_database, poll_until
 from crossdock_common.auth.tokens import issue_token
 from crossdock_common.testing.service import delete_topics_with_prefix
 from typer.testing import CliRunner, Result
@@ -58,55 +54,21 @@ class CliHub:
 
     def wait_for(self, description: str, condition: Callable, *, timeout: float = 90.0):
         """Poll `condition` until it returns something truthy; fail naming `description` and the logs."""
-        deadline = time.monotonic() + timeout
-        last_error = None
-        while time.monotonic() < deadline:
-            try:
-                value = condition()
-                if value:
-                    return value
-            except (httpx.HTTPError, KeyError, ValueError) as error:
-                last_error = error
-            time.sleep(0.5)
-        pytest.fail(f"timed out waiting for {description} (last error: {last_error}); logs in {self.log_dir}")
-
-
-async def _execute(dsn: str, statement: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def _stop_services_first(stack: ProcessStack) -> None:
-    """Stop the services while the sandboxes still respond, then the rest.
-
-    A connector stopped after its sandbox retries its in-flight marketplace call
-    with backoff before it exits, which adds seconds to every run.
-    """
-    services = [stack.processes[name] for name in SERVICES if name in stack.processes]
-    for process in services:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in services:
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    stack.stop()
+            return poll_until(description, condition, timeout=timeout)
+        except TimeoutError as error:
+            pytest.fail(f"{error}; logs in {self.log_dir}")
 
 
 @pytest.fixture(scope="module")
 def hub(postgres_dsn, kafka_bootstrap, tmp_path_factory):
     database = f"cli_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_execute(postgres_dsn, f'CREATE DATABASE "{database}"'))
+    asyncio.run(create_database(postgres_dsn, database))
     prefix = f"cli-{uuid.uuid4().hex[:8]}."
     log_dir = tmp_path_factory.mktemp("cli-hub-logs")
     config = StackConfig(
         kafka_bootstrap=kafka_bootstrap,
-        database_url=postgres_dsn.rsplit("/", 1)[0] + f"/{database}",
+        database_url=database_url(postgres_dsn, database),
         jwt_secret=JWT_SECRET,
         encryption_key=ENCRYPTION_KEY,
         threepl_secret=THREEPL_SECRET,
@@ -122,8 +84,8 @@ def hub(postgres_dsn, kafka_bootstrap, tmp_path_factory):
         cli_hub = CliHub(config, log_dir)
         yield cli_hub
     finally:
-        _stop_services_first(stack)
+        stack.stop()
         if cli_hub is not None:
             cli_hub.http.close()
-        asyncio.run(_execute(postgres_dsn, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        asyncio.run(drop_database(postgres_dsn, database))
         asyncio.run(delete_topics_with_prefix(kafka_bootstrap, prefix))

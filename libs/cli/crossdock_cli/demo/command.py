@@ -19,7 +19,6 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-import asyncpg
 import httpx
 import typer
 from crossdock_common.auth.tokens import issue_token
@@ -29,7 +28,7 @@ from rich.console import Console
 from crossdock_cli.demo.setup import DemoSetup, SetupError
 from crossdock_cli.demo.summary import read_snapshot, render
 from crossdock_cli.demo.traffic import OrderStream, seed_sandboxes
-from crossdock_cli.stack import SERVICES, StackConfig
+from crossdock_cli.stack import SERVICES, StackConfig, create_database, database_url, drop_database
 
 console = Console(soft_wrap=True)
 DEMO_ACCOUNT = "demo"
@@ -54,16 +53,6 @@ def find_procfile() -> Path:
     if bundled.is_file():
         return bundled
     raise FileNotFoundError("no Procfile found; run `crossdock demo` from the crossdock checkout (or use `make run`)")
-
-
-async def _recreate_database(server_dsn: str, name: str, *, drop_only: bool = False) -> None:
-    connection = await asyncpg.connect(server_dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
 
 
 def demo(
@@ -103,7 +92,7 @@ def demo(
     prefix = f"demo-{uuid.uuid4().hex[:6]}."
     config = StackConfig(
         kafka_bootstrap=kafka,
-        database_url=server_dsn.rsplit("/", 1)[0] + f"/{database}",
+        database_url=database_url(server_dsn, database),
         jwt_secret=secrets.token_urlsafe(32),
         encryption_key=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         threepl_secret=secrets.token_urlsafe(24),
@@ -113,7 +102,7 @@ def demo(
         extra_env={**DEMO_SERVICE_ENV, "CROSSDOCK_LOG_LEVEL": log_level},
     )
     token = issue_token(secret=config.jwt_secret, account_id=DEMO_ACCOUNT, scopes=["read", "write"], ttl_seconds=86400)
-    asyncio.run(_recreate_database(server_dsn, database))
+    asyncio.run(create_database(server_dsn, database))
     _write_env_file(config, token)
     console.print(f"[bold]crossdock demo[/bold]: database {database}, topic prefix {prefix}, time scale {time_scale}")
 
@@ -162,7 +151,7 @@ def demo(
             stream.stop()
         _stop(honcho)
         asyncio.run(delete_topics_with_prefix(kafka, prefix))
-        asyncio.run(_recreate_database(server_dsn, database, drop_only=True))
+        asyncio.run(drop_database(server_dsn, database))
         DEMO_ENV_FILE.unlink(missing_ok=True)
         console.print("stopped every process the demo started; its database and topics are removed")
     raise typer.Exit(exit_code)

@@ -6,7 +6,6 @@ enough to set up a hub. Each step prints one line saying what it did.
 """
 
 import io
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ from html.parser import HTMLParser
 
 import httpx
 
-from crossdock_cli.stack import StackConfig
+from crossdock_cli.stack import StackConfig, poll_until
 
 MIRAKL_SANDBOX_KEY = "mirakl-sandbox-key-2001"
 MIRAKL_ORDER_STATUSES = ["WAITING_ACCEPTANCE", "SHIPPING", "SHIPPED", "REFUSED", "CANCELED"]
@@ -50,17 +49,10 @@ def _check(response: httpx.Response, step: str) -> dict | list:
 
 def wait_until(description: str, condition: Callable[[], object], *, timeout: float) -> object:
     """Poll `condition` until it returns something truthy; raise SetupError naming `description`."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-            if value:
-                return value
-        except (httpx.HTTPError, KeyError, ValueError) as error:
-            last_error = error
-        time.sleep(0.5)
-    raise SetupError(f"timed out after {timeout:.0f} s waiting for {description} (last error: {last_error})")
+    try:
+        return poll_until(description, condition, timeout=timeout)
+    except TimeoutError as error:
+        raise SetupError(str(error)) from None
 
 
 class _FormFields(HTMLParser):
