@@ -23,7 +23,6 @@ import uuid
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
-
 from crossdock_common.bus import IdempotentConsumer, Outbox, OutboxRelay, create_producer, ensure_topics
 from crossdock_common.db import apply_migrations, create_pool
 from crossdock_common.events import EventRegistry, EventSource

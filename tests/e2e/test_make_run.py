@@ -14,7 +14,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from crossdock_cli.stack import COMPONENTS
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
