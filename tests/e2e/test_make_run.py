@@ -56,6 +56,7 @@ def test_demo_connects_everything_and_ships_on_both_channels(postgres_dsn, kafka
     assert "Mirakl with a mistyped key: error" in output, output[-6000:]
     assert "API key" in output
     assert "connected to shop 2001" in output
+    assert "TikTok products pulled: " in output
     assert "all integrations connected and orders shipped on both channels" in output
     assert "stopped every process the demo started" in output
     # One supervisor, honcho, started every Procfile process and prefixed its lines.

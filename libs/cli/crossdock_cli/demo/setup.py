@@ -90,6 +90,7 @@ class DemoSetup:
         self.link_locations()
         self.map_tiktok_warehouses()
         self.stock_every_master(on_hand)
+        self.pull_tiktok_products()
         self.turn_on_orders()
         self.ids.configured_at = datetime.now(UTC)
         return self.ids
@@ -267,14 +268,24 @@ class DemoSetup:
         if not warehouses:
             self.say("TikTok: no sales warehouses reported; orders route by location priority")
             return
+        # One warehouse only: a location mapped to two TikTok warehouses would offer its units twice.
         _check(
             self.http.patch(
                 self.url("tiktok_connector", f"/v1/integrations/{self.ids.tiktok_id}/settings"),
-                json={"warehouseMap": {warehouse: [self.ids.us_location_id] for warehouse in warehouses}},
+                json={"warehouseMap": {warehouses[0]: [self.ids.us_location_id]}},
             ),
-            "map the TikTok warehouses to the US location",
+            "map the first TikTok warehouse to the US location",
         )
-        self.say(f"TikTok warehouses {', '.join(warehouses)} mapped to {self.ids.us_location_id}")
+        self.say(f"TikTok warehouse {warehouses[0]} mapped to {self.ids.us_location_id}")
+
+    def pull_tiktok_products(self) -> None:
+        """Pull TikTok's products once the masters exist, so they link by SKU and the audit has both sides."""
+        report = _check(
+            self.http.post(self.url("tiktok_connector", f"/v1/integrations/{self.ids.tiktok_id}/products/pull")),
+            "pull the TikTok products",
+        )
+        shown = {key: value for key, value in report.items() if isinstance(value, int) and not key.endswith("_at")}
+        self.say("TikTok products pulled: " + (", ".join(f"{value} {key}" for key, value in shown.items()) or "done"))
 
     def stock_every_master(self, on_hand: int) -> None:
         """Import stock for every master at every location, once the Mirakl catalog pull has made them."""
