@@ -207,6 +207,11 @@ def test_tiktok_authorize_prints_consent_link(hub, tiktok_id):
 
 
 def test_inspect_picks_connector_from_id(hub, mirakl_id, tiktok_id):
+    # The Mirakl worker records its first job runs a moment after the connect.
+    hub.wait_for(
+        "a first Mirakl job run",
+        lambda: _json(hub.run("integrations", "inspect", mirakl_id, "--json")).get("jobs"),
+    )
     mirakl = hub.run("integrations", "inspect", mirakl_id)
     tiktok = _json(hub.run("integrations", "inspect", tiktok_id, "--json"))
 
