@@ -6,12 +6,10 @@ the end-to-end tests). Leaving the `bench_stack` context stops the processes,
 drops the database and deletes the topics, even after an error.
 """
 
-import asyncio
 import contextlib
 import os
 import tempfile
 import threading
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,13 +18,10 @@ from crossdock_cli.stack import (
     SERVICES,
     ProcessStack,
     StackConfig,
-    create_database,
-    database_url,
-    drop_database,
     poll_until,
+    running_stack,
 )
 from crossdock_common.auth.tokens import issue_token
-from crossdock_common.testing.service import delete_topics_with_prefix
 
 DEFAULT_DSN = "postgresql://crossdock:crossdock@127.0.0.1:55432/crossdock"
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
@@ -68,19 +63,16 @@ class Hub:
 @contextlib.contextmanager
 def bench_stack(*, name: str, time_scale: float, port_offset: int, extra_env: dict[str, str]):
     """Start the five services and three sandboxes on a fresh database; yield a `Hub`; clean everything up."""
-    admin_dsn = os.environ.get("DATABASE_URL", DEFAULT_DSN)
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP)
-    database = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-    prefix = f"bench-{name}-{uuid.uuid4().hex[:8]}."
     log_dir = Path(tempfile.mkdtemp(prefix=f"crossdock-bench-{name}-"))
-    asyncio.run(create_database(admin_dsn, database))
-    config = StackConfig(
-        kafka_bootstrap=bootstrap,
-        database_url=database_url(admin_dsn, database),
+    with running_stack(
+        server_dsn=os.environ.get("DATABASE_URL", DEFAULT_DSN),
+        kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP),
+        label=f"bench_{name}",
+        log_dir=log_dir,
+        start_timeout=180,
         jwt_secret=JWT_SECRET,
         encryption_key=ENCRYPTION_KEY,
         threepl_secret=THREEPL_SECRET,
-        topic_prefix=prefix,
         port_offset=port_offset,
         time_scale=time_scale,
         extra_env={
@@ -88,19 +80,12 @@ def bench_stack(*, name: str, time_scale: float, port_offset: int, extra_env: di
             "CROSSDOCK_LOG_LEVEL": os.environ.get("CROSSDOCK_BENCH_LOG_LEVEL", "WARNING"),
             **extra_env,
         },
-    )
-    stack = ProcessStack(config, log_dir=log_dir)
-    hub = None
-    try:
-        stack.start(timeout=180)
-        hub = Hub(config=config, stack=stack, log_dir=log_dir)
-        yield hub
-    finally:
-        stack.stop()
-        if hub is not None:
+    ) as stack:
+        hub = Hub(config=stack.config, stack=stack, log_dir=log_dir)
+        try:
+            yield hub
+        finally:
             hub.http.close()
-        asyncio.run(drop_database(admin_dsn, database))
-        asyncio.run(delete_topics_with_prefix(bootstrap, prefix))
 
 
 def rss_megabytes(pid: int) -> float:

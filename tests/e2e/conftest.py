@@ -7,9 +7,7 @@ CROSSDOCK_E2E_PORT_OFFSET (default 0), so a second stack can run beside
 each process.
 """
 
-import asyncio
 import os
-import uuid
 from pathlib import Path
 
 import httpx
@@ -17,13 +15,10 @@ import pytest
 from crossdock_cli.stack import (
     ProcessStack,
     StackConfig,
-    create_database,
-    database_url,
-    drop_database,
     poll_until,
+    running_stack,
 )
 from crossdock_common.auth.tokens import issue_token
-from crossdock_common.testing.service import delete_topics_with_prefix
 
 JWT_SECRET = "e2e-only-jwt-secret-0123456789abcdefgh"
 THREEPL_SECRET = "e2e-3pl-shared-secret"
@@ -79,30 +74,21 @@ class Hub:
 
 @pytest.fixture(scope="module")
 def hub(postgres_dsn, kafka_bootstrap, tmp_path_factory):
-    database = f"e2e_{uuid.uuid4().hex[:10]}"
-    asyncio.run(create_database(postgres_dsn, database))
-    prefix = f"e2e-{uuid.uuid4().hex[:8]}."
     log_dir = tmp_path_factory.mktemp("hub-logs")
-    config = StackConfig(
+    with running_stack(
+        server_dsn=postgres_dsn,
         kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url(postgres_dsn, database),
+        label="e2e",
+        log_dir=log_dir,
         jwt_secret=JWT_SECRET,
         encryption_key=ENCRYPTION_KEY,
         threepl_secret=THREEPL_SECRET,
-        topic_prefix=prefix,
         port_offset=int(os.environ.get("CROSSDOCK_E2E_PORT_OFFSET", "0")),
         time_scale=0.002,
         extra_env=FAST_ENV,
-    )
-    stack = ProcessStack(config, log_dir=log_dir)
-    hub = None
-    try:
-        stack.start(timeout=120)
-        hub = Hub(config=config, stack=stack, log_dir=log_dir)
-        yield hub
-    finally:
-        stack.stop()
-        if hub is not None:
+    ) as stack:
+        hub = Hub(config=stack.config, stack=stack, log_dir=log_dir)
+        try:
+            yield hub
+        finally:
             hub.http.close()
-        asyncio.run(drop_database(postgres_dsn, database))
-        asyncio.run(delete_topics_with_prefix(kafka_bootstrap, prefix))

@@ -8,18 +8,22 @@ Kafka and PostgreSQL. A port offset moves every port at once, so two stacks can
 share a machine (for example a test run beside `make run`).
 """
 
+import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import asyncpg
 import httpx
+from crossdock_common.testing.service import delete_topics_with_prefix
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ def poll_until(description: str, condition: Callable[[], T], *, timeout: float, 
     """Call `condition` until it returns something truthy, and return that.
 
     HTTP errors and missing keys or values count as "not yet", because a
-    process that is still starting answers with them. Raise TimeoutError
+    process that is still starting returns them. Raise TimeoutError
     naming `description` and the last such error after `timeout` seconds.
     """
     deadline = time.monotonic() + timeout
@@ -236,3 +240,31 @@ class ProcessStack:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+@contextlib.contextmanager
+def running_stack(
+    *, server_dsn: str, kafka_bootstrap: str, label: str, log_dir: Path, start_timeout: float = 120.0, **settings
+) -> Iterator[ProcessStack]:
+    """Start the whole stack on a new database and topic prefix named after `label`; remove both afterwards.
+
+    `settings` are the other `StackConfig` fields (secrets, port offset, time scale, extra environment).
+    """
+    suffix = uuid.uuid4().hex[:10]
+    database = f"{label}_{suffix}"
+    topic_prefix = f"{label}-{suffix}."
+    asyncio.run(create_database(server_dsn, database))
+    config = StackConfig(
+        kafka_bootstrap=kafka_bootstrap,
+        database_url=database_url(server_dsn, database),
+        topic_prefix=topic_prefix,
+        **settings,
+    )
+    stack = ProcessStack(config, log_dir=log_dir)
+    try:
+        stack.start(timeout=start_timeout)
+        yield stack
+    finally:
+        stack.stop()
+        asyncio.run(drop_database(server_dsn, database))
+        asyncio.run(delete_topics_with_prefix(kafka_bootstrap, topic_prefix))

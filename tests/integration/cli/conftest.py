@@ -4,17 +4,14 @@ The stack listens on the documented ports moved by CROSSDOCK_E2E_PORT_OFFSET,
 uses a fresh database and its own topic prefix, and is removed after the module.
 """
 
-import asyncio
 import os
-import uuid
 from collections.abc import Callable
 
 import httpx
 import pytest
 from crossdock_cli.main import app
-from crossdock_cli.stack import ProcessStack, StackConfig, create_database, database_url, drop_database, poll_until
+from crossdock_cli.stack import StackConfig, poll_until, running_stack
 from crossdock_common.auth.tokens import issue_token
-from crossdock_common.testing.service import delete_topics_with_prefix
 from typer.testing import CliRunner, Result
 
 JWT_SECRET = "cli-test-jwt-secret-0123456789abcdefgh"
@@ -62,30 +59,21 @@ class CliHub:
 
 @pytest.fixture(scope="module")
 def hub(postgres_dsn, kafka_bootstrap, tmp_path_factory):
-    database = f"cli_{uuid.uuid4().hex[:10]}"
-    asyncio.run(create_database(postgres_dsn, database))
-    prefix = f"cli-{uuid.uuid4().hex[:8]}."
     log_dir = tmp_path_factory.mktemp("cli-hub-logs")
-    config = StackConfig(
+    with running_stack(
+        server_dsn=postgres_dsn,
         kafka_bootstrap=kafka_bootstrap,
-        database_url=database_url(postgres_dsn, database),
+        label="cli",
+        log_dir=log_dir,
         jwt_secret=JWT_SECRET,
         encryption_key=ENCRYPTION_KEY,
         threepl_secret=THREEPL_SECRET,
-        topic_prefix=prefix,
         port_offset=int(os.environ.get("CROSSDOCK_E2E_PORT_OFFSET", "0")),
         time_scale=0.002,
         extra_env=FAST_ENV,
-    )
-    stack = ProcessStack(config, log_dir=log_dir)
-    cli_hub = None
-    try:
-        stack.start(timeout=120)
-        cli_hub = CliHub(config, log_dir)
-        yield cli_hub
-    finally:
-        stack.stop()
-        if cli_hub is not None:
+    ) as stack:
+        cli_hub = CliHub(stack.config, log_dir)
+        try:
+            yield cli_hub
+        finally:
             cli_hub.http.close()
-        asyncio.run(drop_database(postgres_dsn, database))
-        asyncio.run(delete_topics_with_prefix(kafka_bootstrap, prefix))
