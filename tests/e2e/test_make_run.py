@@ -1,9 +1,10 @@
 """`make run`'s program, `crossdock demo`, from start to the acceptance line and a clean stop.
 
-The demo starts its own stack under honcho (ports moved by an offset, so it can
-share the machine with the other e2e modules), seeds the sandboxes, sets the hub
-up through the public APIs and places orders; `--until-shipped` makes it exit 0
-once every integration is connected and both channels have shipped orders.
+The demo starts its own stack under honcho, on ports moved by an offset so it
+can share the machine with the other e2e modules. It seeds the sandboxes, sets
+the hub up through the public APIs and places orders. `--until-shipped` makes
+it exit 0 once every integration is connected and both channels have shipped
+orders.
 """
 
 import os

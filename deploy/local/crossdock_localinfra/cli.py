@@ -2,7 +2,7 @@
 
 A server is started only when its environment variable (`KAFKA_BOOTSTRAP_SERVERS`,
 `DATABASE_URL`) is unset, because then the user has pointed crossdock at servers
-of their own. Where a Docker engine answers, both run as containers from
+of their own. Where a Docker engine responds, both run as containers from
 `deploy/local/compose.infra.yml` instead (see `crossdock_localinfra.compose`).
 """
 
@@ -105,7 +105,7 @@ def _run_with_servers(
 
 
 def _compose_command(infra: ComposeInfra, command: str, program: list[str]) -> int:
-    """The same four commands with both servers as compose containers."""
+    """Run one of the four commands with both servers as compose containers."""
     addresses = {"KAFKA_BOOTSTRAP_SERVERS": infra.bootstrap_servers, "DATABASE_URL": infra.dsn}
     if command == "up":
         infra.up()

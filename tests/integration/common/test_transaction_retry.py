@@ -4,7 +4,6 @@ import asyncio
 
 import asyncpg
 import pytest
-
 from crossdock_common.db.retry import run_in_transaction
 
 pytestmark = pytest.mark.postgres
@@ -22,7 +21,7 @@ async def test_deadlock_victim_runs_again_and_both_commit(pool):
             attempts[name] += 1
             await connection.execute("UPDATE counters SET value = value + 1 WHERE name = $1", first)
             if attempts[name] == 1:
-                # Each holds one row and asks for the other's: PostgreSQL aborts one of them.
+                # Each locks one row and then requests the other's, so PostgreSQL aborts one of them.
                 await both_hold_first_lock.wait()
             await connection.execute("UPDATE counters SET value = value + 1 WHERE name = $1", second)
 

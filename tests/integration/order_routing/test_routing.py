@@ -39,7 +39,7 @@ async def test_routing_stalls_until_location_linked(stack: Stack):
         await stack.api.get(f"/v1/orders/{stalled['order_id']}/routing-decisions", headers=stack.headers)
     ).json()
     # The location and the order arrive on different topics, so routing may first stall the order
-    # with no location at all; the decision that saw the unlinked location is the one to check.
+    # with no location at all. The decision that saw the unlinked location is the one to check.
     stalled_decisions = [decision for decision in decisions if decision["outcome"] == "stalled"]
     assert stalled_decisions
     seen_location = [decision for decision in stalled_decisions if decision["candidates"]]
@@ -83,7 +83,13 @@ async def test_fbt_order_bypasses_routing(stack: Stack):
     assert decisions == []
     counts = (await stack.api.get("/v1/order-counts", headers=stack.headers)).json()
     assert counts == [
-        {"channel": "tiktok", "integration_id": TIKTOK, "fulfillment_type": "channel", "status": "fulfilled", "orders": 1}
+        {
+            "channel": "tiktok",
+            "integration_id": TIKTOK,
+            "fulfillment_type": "channel",
+            "status": "fulfilled",
+            "orders": 1,
+        }
     ]
 
 

@@ -6,7 +6,6 @@ import subprocess
 import jsonschema
 import pytest
 import yaml
-
 from crossdock_localinfra import compose
 from crossdock_localinfra.kafka import LocalInfraError
 
@@ -22,12 +21,12 @@ def test_infra_compose_file_matches_compose_specification(infra_file, shared_dir
     jsonschema.Draft7Validator(schema).validate(infra_file)
 
 
-def test_infra_compose_publishes_the_local_servers_ports_on_loopback_only(infra_file):
+def test_infra_compose_ports_loopback_only(infra_file):
     kafka, postgres = infra_file["services"]["kafka"], infra_file["services"]["postgres"]
 
     assert kafka["ports"] == ["127.0.0.1:${CROSSDOCK_LOCAL_KAFKA_PORT:-19092}:9092"]
     assert postgres["ports"] == ["127.0.0.1:${CROSSDOCK_LOCAL_PG_PORT:-55432}:5432"]
-    # Clients on the host must be told the published address, not the container's.
+    # Clients on the host must receive the published address, not the container's.
     assert (
         kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"]
         == "PLAINTEXT://127.0.0.1:${CROSSDOCK_LOCAL_KAFKA_PORT:-19092}"

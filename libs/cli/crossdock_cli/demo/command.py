@@ -1,7 +1,7 @@
 """`crossdock demo`: start the hub and the sandboxes under honcho, set them up, and report until Ctrl-C.
 
 Each run gets a fresh database and its own topic prefix, and removes both when
-it stops, so a run never sees a previous run's integrations or events. The
+it stops, so a run never reads a previous run's integrations or events. The
 bearer token and service URLs of the run are written to `.cache/demo.env` so
 the `crossdock` CLI can be pointed at the running hub from another terminal.
 """
@@ -45,7 +45,7 @@ DEMO_SERVICE_ENV = {
 
 
 def find_procfile() -> Path:
-    """The Procfile of the checkout: the current folder or one above it, else the one beside this package."""
+    """Return the checkout's Procfile: in the current folder or one above it, else the one beside this package."""
     for folder in (Path.cwd(), *Path.cwd().parents):
         if (folder / "Procfile").is_file():
             return folder / "Procfile"

@@ -21,7 +21,7 @@ DEMO_ON_HAND = 25
 
 
 class SetupError(RuntimeError):
-    """A setup step failed; the message names the step and the service's answer."""
+    """A setup step failed; the message names the step and the service's response."""
 
 
 @dataclass
@@ -41,7 +41,7 @@ class DemoIds:
 def _check(response: httpx.Response, step: str) -> dict | list:
     if response.status_code >= 400:
         raise SetupError(
-            f"{step}: {response.request.method} {response.request.url} answered "
+            f"{step}: {response.request.method} {response.request.url} responded "
             f"{response.status_code}: {response.text[:500]}"
         )
     return response.json() if response.content else {}

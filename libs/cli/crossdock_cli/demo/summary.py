@@ -54,7 +54,7 @@ def _channel_key(channel: str) -> str:
 
 
 def read_snapshot(config: StackConfig, http: httpx.Client, ids: DemoIds) -> Snapshot:
-    """Read the hub once; a service that does not answer becomes an error line, not an exception."""
+    """Read the hub once; a service that does not respond becomes an error line, not an exception."""
     snapshot = Snapshot()
     reads = {
         "mirakl": config.url("mirakl_connector") + f"/v1/integrations/{ids.mirakl_id}/status",

@@ -1,8 +1,8 @@
 """Demo data on the sandboxes: the shared demo catalog up front, then a steady stream of orders.
 
 These calls go to the sandboxes' `/_sandbox/` admin APIs, which stand in for
-sellers listing products and buyers placing orders; the hub only ever sees the
-results through the marketplace APIs.
+sellers listing products and buyers placing orders. The hub reads the results
+only through the marketplace APIs.
 """
 
 import logging
@@ -25,7 +25,7 @@ FBT_EVERY = 5
 
 def _check(response: httpx.Response, what: str) -> dict:
     if response.status_code >= 400:
-        raise RuntimeError(f"{what}: {response.request.url} answered {response.status_code}: {response.text[:300]}")
+        raise RuntimeError(f"{what}: {response.request.url} responded {response.status_code}: {response.text[:300]}")
     return response.json()
 
 

@@ -1,9 +1,9 @@
 """Run a transaction again when PostgreSQL aborted it for a deadlock or a serialization failure.
 
-Both errors mean the server rolled the whole transaction back and trying again
-is safe and expected (PostgreSQL's documentation says so for both). A request
+Both errors mean the server rolled the whole transaction back, so running it
+again from the start repeats nothing that was kept. A request
 that writes many rows, such as a stock import, can meet a consumer's
-transaction on the same rows in another order; without a retry the caller
+transaction on the same rows in another order. Without a retry the caller
 would get a 500 for what is a routine conflict.
 """
 

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 # Requests of one round are sent this many at a time: a 3PL call mostly waits on the network, and
-# one at a time capped dispatch at one round trip per request. Each send holds a pool connection
+# one at a time capped dispatch at one round trip per request. Each send uses a pool connection
 # only briefly, so the consumers keep most of the pool (10 connections).
 SEND_CONCURRENCY = 4
 
